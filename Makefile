@@ -1,0 +1,53 @@
+# pilkada — two commands for a new user: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+VOTERS ?= 50000
+SEED   ?= 2024
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# The demo election runs on a fixed clock inside the coklit stage, so every screen has work.
+DEMO_TODAY ?= 2024-07-01
+
+export PILKADA_DATA_DIR ?= $(CURDIR)/var
+
+PO_FILES := $(wildcard src/pilkada/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install lint format messages bench clean
+
+$(BIN)/pilkada: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+messages: $(MO_FILES)
+
+install: $(BIN)/pilkada messages
+
+run: install
+	PILKADA_TODAY=$(DEMO_TODAY) $(BIN)/pilkada setup
+	PILKADA_TODAY=$(DEMO_TODAY) $(BIN)/pilkada demo --voters $(VOTERS) --seed $(SEED)
+	PILKADA_TODAY=$(DEMO_TODAY) PILKADA_HTTPS=0 $(BIN)/pilkada serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+# The whole suite: lint, then every test (browser tests included) on the database that
+# DATABASE_URL names (SQLite by default).
+test: lint
+	PILKADA_ALLOW_EPHEMERAL_KEY=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/synth_population.py
+
+clean:
+	rm -rf $(VENV) var build dist src/*.egg-info $(MO_FILES)

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("akun/", include("pilkada.accounts.urls")),
+    path("", include("pilkada.core.urls")),
+]

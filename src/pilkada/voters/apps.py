@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VotersConfig(AppConfig):
+    name = "pilkada.voters"
+    label = "voters"
