@@ -11,10 +11,10 @@ DEMO_TODAY ?= 2024-07-01
 
 export PILKADA_DATA_DIR ?= $(CURDIR)/var
 
-PO_FILES := $(wildcard src/pilkada/locale/*/LC_MESSAGES/django.po)
+PO_FILES := $(wildcard src/pilkada/locale/*/LC_MESSAGES/django.po src/pilkada/*/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install lint format messages bench clean
+.PHONY: run test install lint format messages bench clean lock
 
 $(BIN)/pilkada: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +44,20 @@ format: install
 # The whole suite: lint, then every test (browser tests included) on the database that
 # DATABASE_URL names (SQLite by default).
 test: lint
-	PILKADA_ALLOW_EPHEMERAL_KEY=1 $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/synth_population.py
+
+# Regenerate the lock (constraints.txt) from a fresh resolve of pyproject.toml's ranges.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.venv-lock/bin/python -m pip install --quiet '.[dev]'
+	{ echo "# Lock file: the exact versions CI and make install (pip install -c constraints.txt)."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  .venv-lock/bin/python -m pip freeze --exclude pilkada; } > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) var build dist src/*.egg-info $(MO_FILES)

@@ -9,6 +9,8 @@ import os
 import sys
 
 PILKADA_APPS_PREFIX = "pilkada."
+# Overrides of Django built-ins, kept out of the pilkada list.
+HIDDEN_COMMANDS = {"flush"}
 
 
 def _pilkada_commands() -> dict[str, str]:
@@ -16,7 +18,7 @@ def _pilkada_commands() -> dict[str, str]:
 
     commands = {}
     for name, app in sorted(get_commands().items()):
-        if not app.startswith(PILKADA_APPS_PREFIX):
+        if not app.startswith(PILKADA_APPS_PREFIX) or name in HIDDEN_COMMANDS:
             continue
         command = load_command_class(app, name)
         commands[name] = (command.help or "").strip().splitlines()[0] if command.help else ""
@@ -44,12 +46,18 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["setup"]:
         # `setup` is what writes the secret key; it may run before the key exists.
         os.environ.setdefault("PILKADA_ALLOW_EPHEMERAL_KEY", "1")
-    if not argv or argv[0] in {"-h", "--help", "help"} and len(argv) == 1:
+    if not argv or (argv[0] in {"-h", "--help", "help"} and len(argv) == 1):
         print_help()
         return
+    import django
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["pilkada", *argv])
+    django.setup()
+    from pilkada.audit.services import audit_context
+
+    # One request id per command run, so a run's audit entries can be grouped.
+    with audit_context():
+        execute_from_command_line(["pilkada", *argv])
 
 
 if __name__ == "__main__":

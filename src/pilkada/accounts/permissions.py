@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .roles import CODE_LENGTH, ROLE_SCOPE_LEVELS, Role
+from pilkada.regions.codes import InvalidRegionCode, normalize_region_code
+from pilkada.regions.codes import level_of as _level_of
+
+from .roles import ROLE_SCOPE_LEVELS, Role
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import User
@@ -38,37 +41,59 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "voters.view_counts": ALL_ROLES,
     # writes
     "regions.load": frozenset({R.KPU_PROVINSI}),
+    "regions.tps_edit": KPU,  # KPU kab/kota sets the TPS of its city
     "schedule.edit": frozenset({R.KPU_PROVINSI}),
     "accounts.manage": KPU,
 }
 
 
 def level_of(region_code: str) -> str | None:
-    """The level of a KPU-style region code by its length, or None if it has no level."""
-    for level, length in CODE_LENGTH.items():
-        if len(region_code) == length and region_code.isdigit():
-            return level
-    return None
+    """The level of a KPU-style region code by its length (ASCII digits only), or None."""
+    return _level_of(region_code)
+
+
+def _active(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def is_operator(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_superuser and not user.role)
+    return bool(_active(user) and user.is_superuser and not getattr(user, "role", ""))
+
+
+def has_valid_scope(user: User) -> bool:
+    """An active user with a role and a region code at a level the role may hold.
+
+    A user whose stored scope is broken (e.g. "3", which would prefix-match provinces 31-39)
+    gets no access at all rather than a wrong one.
+    """
+    role = getattr(user, "role", "")
+    code = getattr(user, "region_code", "")
+    return _active(user) and bool(role) and bool(code) and valid_scope(role, code)
+
+
+def _normalize(region_code: str) -> str | None:
+    """The undotted code, or None when malformed (never prefix-match a malformed code)."""
+    try:
+        return normalize_region_code(region_code, allow_tps=True)
+    except InvalidRegionCode:
+        return None
 
 
 def in_scope(user: User, region_code: str | None) -> bool:
     """True when ``region_code`` lies inside the user's region (the same or a descendant).
 
     ``None`` means "not tied to a region" (e.g. the election's schedule): then any scoped
-    user is in scope.
+    user is in scope. A malformed code (wrong length, non-digits, e.g. "31710110010") is
+    never in anyone's scope except an operator's.
     """
     if is_operator(user):
         return True
-    if not user.is_authenticated or not user.role or not user.region_code:
+    if not has_valid_scope(user):
         return False
     if region_code is None:
         return True
-    code = region_code.replace(".", "")
-    return code.startswith(user.region_code)
+    code = _normalize(region_code)
+    return code is not None and code.startswith(user.region_code)
 
 
 def can(user: User, action: str, region_code: str | None = None) -> bool:
@@ -77,7 +102,7 @@ def can(user: User, action: str, region_code: str | None = None) -> bool:
         raise KeyError(f"unknown action {action!r}: add it to ACTION_ROLES")
     if is_operator(user):
         return True
-    if not user.is_authenticated or user.role not in ACTION_ROLES[action]:
+    if not _active(user) or getattr(user, "role", "") not in ACTION_ROLES[action]:
         return False
     return in_scope(user, region_code)
 
@@ -86,10 +111,18 @@ def require(user: User, action: str, region_code: str | None = None) -> None:
     """Raise PermissionDenied, with the reason, unless ``can(user, action, region_code)``."""
     if can(user, action, region_code):
         return
-    if not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(f"{action}: login required")
+    if not user.is_active:
+        raise PermissionDenied(f"{action}: account {user.username} is deactivated")
     if user.role not in ACTION_ROLES[action]:
         raise PermissionDenied(f"{action}: role {user.role or '-'} may not do this")
+    if not has_valid_scope(user):
+        raise PermissionDenied(
+            f"{action}: your region {user.region_code or '-'} is not valid for role {user.role}"
+        )
+    if region_code is not None and _normalize(region_code) is None:
+        raise PermissionDenied(f"{action}: {region_code!r} is not a valid region code")
     raise PermissionDenied(
         f"{action}: region {region_code} is outside your scope {user.region_code or '-'}"
     )
@@ -102,7 +135,7 @@ def scope_q(user: User, field: str = "code") -> Q:
     """
     if is_operator(user):
         return Q()
-    if not user.is_authenticated or not user.role or not user.region_code:
+    if not has_valid_scope(user):
         return Q(pk__in=[])
     return Q(**{f"{field}__startswith": user.region_code})
 

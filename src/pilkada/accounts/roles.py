@@ -3,6 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# CODE_LENGTH: length of a region code (KPU style, no dots) at each level. A TPS code is the
+# 10-digit kelurahan code plus a 3-digit number, so every code's parent is its prefix.
+# Defined once, with the code helpers, in pilkada.regions.codes; re-exported here.
+from pilkada.regions.codes import CODE_LENGTH
+
+__all__ = ["CODE_LENGTH", "ROLE_SCOPE_LEVELS", "Role"]
+
 
 class Role(models.TextChoices):
     KPU_PROVINSI = "kpu_provinsi", _("KPU Provinsi")
@@ -16,10 +23,6 @@ class Role(models.TextChoices):
     DUKCAPIL = "dukcapil", _("Dukcapil")
     AGENCY = "agency", _("Instansi (lihat saja)")
 
-
-# Length of a region code (KPU style, no dots) at each level. A TPS code is the 10-digit
-# kelurahan code plus a 3-digit number, so every code's parent is its prefix.
-CODE_LENGTH = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "kelurahan": 10, "tps": 13}
 
 # The level at which each role's scope is set. Bawaslu, Dukcapil, LO and agencies may sit at
 # any level from provinsi down (Bawaslu Provinsi .. Panwascam .. PKD .. Pengawas TPS).

@@ -1,0 +1,176 @@
+"""`pilkada synth population ...`: the thin CLI edge of :mod:`pilkada.synth.population`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from pilkada.synth.population import (
+    DEFECTS,
+    DUPLICATE_KINDS,
+    DUPLICATE_MIX,
+    PERSON_DEFECTS,
+    PopulationParams,
+    write_population,
+)
+
+_DEFAULTS = PopulationParams(voters=1, seed=0)
+_HELP = {
+    "deceased": "rows of people who died (truth: deceased)",
+    "under_age": "rows of people under 17 on voting day, not married (truth: under_age)",
+    "moved_out": "rows of people who moved out of the province (truth: moved_out)",
+    "tni": "rows of serving soldiers (truth: tni)",
+    "polri": "rows of serving police officers (truth: polri)",
+    "invalid_nik": "rows whose NIK is malformed in the file (truth: invalid_nik)",
+    "twins": "twin pairs per row (hard negatives, no defect)",
+    "married_minor": "married people under 17 per row (legitimate voters, no defect)",
+    "name_variant": "share of duplicate copies with a changed name",
+    "date_swap": "share of duplicate copies with day and month swapped (where both <= 12)",
+    "moved_copy": "share of duplicate copies in another kelurahan (new NKK and address)",
+}
+
+
+def rate(text: str) -> float:
+    """A fraction between 0 and 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate deterministic synthetic data (population: a DP4 file and its truth file).\n"
+        "The same seed and parameters always give byte-identical files."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{population}")
+        pop = sub.add_parser(
+            "population",
+            help="a DP4 file (dp4.csv), its truth file (truth.csv) and manifest.json",
+            description=(
+                "Generate a synthetic DP4 of N rows spread over the province's kelurahan, with "
+                "known defects recorded in truth.csv. Rates are fractions of N (0 disables). "
+                "Formats: docs/formats/dp4.md and docs/formats/truth.md."
+            ),
+        )
+        pop.add_argument("--voters", type=int, required=True, help="rows in dp4.csv")
+        pop.add_argument("--seed", type=int, required=True, help="random seed (>= 0)")
+        pop.add_argument("--out", type=Path, required=True, help="output directory")
+        pop.add_argument("--province", default=_DEFAULTS.province, help="province code (31)")
+        pop.add_argument(
+            "--voting-day",
+            type=dt.date.fromisoformat,
+            default=_DEFAULTS.voting_day,
+            help="ages are counted on this day (default %(default)s)",
+        )
+        pop.add_argument(
+            "--regions-file",
+            type=Path,
+            default=None,
+            help="region file kode,nama (default: the shipped file of the province)",
+        )
+        pop.add_argument(
+            "--weights-file",
+            type=Path,
+            default=None,
+            help="kab/kota weights kode,dpt (default: synth/data/weights_<province>.csv if any, "
+            "else by number of kelurahan)",
+        )
+        mix = ", ".join(
+            f"{k.removeprefix('duplicate_')} {round(v * 100)}%%" for k, v in DUPLICATE_MIX.items()
+        )
+        pop.add_argument(
+            "--rate-duplicate",
+            type=rate,
+            metavar="RATE",
+            default=None,
+            help=f"all duplicate kinds together, split {mix} (default 0.01)",
+        )
+        for kind in DUPLICATE_KINDS:
+            flag = "--rate-" + kind.replace("_", "-")
+            pop.add_argument(
+                flag,
+                type=rate,
+                metavar="RATE",
+                default=None,
+                help=f"{kind} alone (overrides its share of --rate-duplicate)",
+            )
+        for name in (*PERSON_DEFECTS, "twins", "married_minor"):
+            attr = f"rate_{name}"
+            pop.add_argument(
+                "--rate-" + name.replace("_", "-"),
+                dest=attr,
+                type=rate,
+                metavar="RATE",
+                default=getattr(_DEFAULTS, attr),
+                help=f"{_HELP[name]}; default %(default)s",
+            )
+        for name in ("name_variant", "date_swap", "moved_copy"):
+            attr = f"share_{name}"
+            pop.add_argument(
+                "--share-" + name.replace("_", "-"),
+                dest=attr,
+                type=rate,
+                metavar="RATE",
+                default=getattr(_DEFAULTS, attr),
+                help=f"{_HELP[name]}; default %(default)s",
+            )
+        pop.add_argument("--json", action="store_true", help="print the manifest as JSON")
+
+    def handle(self, *args, **options):
+        if options["what"] != "population":  # pragma: no cover - argparse enforces it
+            raise CommandError(f"unknown synth target {options['what']!r}")
+        params = self._params(options)
+        started = time.perf_counter()
+        try:
+            manifest = write_population(params, options["out"])
+        except (ValueError, FileNotFoundError) as exc:
+            raise CommandError(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        if options["json"]:
+            self.stdout.write(json.dumps(manifest, indent=2))
+            return
+        out = options["out"]
+        self.stdout.write(
+            f"wrote {manifest['rows']:,} DP4 rows ({manifest['summary']['people']:,} people, "
+            f"{manifest['summary']['households']:,} households) to {out / 'dp4.csv'} "
+            f"in {elapsed:.1f} s"
+        )
+        for defect in DEFECTS:
+            self.stdout.write(f"  {defect:<26} {manifest['defect_rows'][defect]:>10,}")
+        self.stdout.write(f"  {'twin pairs':<26} {manifest['summary']['twin_pairs']:>10,}")
+        self.stdout.write(f"truth: {out / 'truth.csv'}; manifest: {out / 'manifest.json'}")
+
+    @staticmethod
+    def _params(options: dict) -> PopulationParams:
+        kwargs = {
+            "voters": options["voters"],
+            "seed": options["seed"],
+            "province": options["province"],
+            "voting_day": options["voting_day"],
+            "regions_file": options["regions_file"],
+            "weights_file": options["weights_file"],
+        }
+        for name in (*PERSON_DEFECTS, "twins", "married_minor"):
+            kwargs[f"rate_{name}"] = options[f"rate_{name}"]
+        for name in ("name_variant", "date_swap", "moved_copy"):
+            kwargs[f"share_{name}"] = options[f"share_{name}"]
+        total = options["rate_duplicate"]
+        for kind in DUPLICATE_KINDS:
+            own = options[f"rate_{kind}"]
+            if own is not None:
+                kwargs[f"rate_{kind}"] = own
+            elif total is not None:
+                kwargs[f"rate_{kind}"] = total * DUPLICATE_MIX[kind]
+        params = PopulationParams(**kwargs)
+        try:
+            params.validate()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        return params
