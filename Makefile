@@ -14,7 +14,7 @@ export PILKADA_DATA_DIR ?= $(CURDIR)/var
 PO_FILES := $(wildcard src/pilkada/locale/*/LC_MESSAGES/django.po src/pilkada/*/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install lint format messages bench clean lock
+.PHONY: run test install lint format messages translations bench clean lock
 
 $(BIN)/pilkada: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ $(BIN)/pilkada: pyproject.toml constraints.txt
 	msgfmt --check -o $@ $<
 
 messages: $(MO_FILES)
+
+# Refresh the English catalogues after changing Indonesian strings; then translate the new
+# empty msgstr entries (tests/core/test_core_translations.py lists what is missing).
+translations: install
+	for app in $(dir $(wildcard src/pilkada/*/apps.py)); do \
+	  (cd $$app && mkdir -p locale && $(CURDIR)/$(BIN)/pilkada makemessages -l en \
+	     --no-obsolete --no-fuzzy-matching --no-location >/dev/null); done
 
 install: $(BIN)/pilkada messages
 

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pilkada.core.context_processors.election_clock",
+                "pilkada.core.context_processors.navigation",
             ],
         },
     },

@@ -32,3 +32,14 @@ def test_entries_for_request(db):
         write_entries(2)
     write_entries(1)
     assert [e.seq for e in selectors.entries_for_request("run-1")] == [1, 2]
+
+
+def test_system_entries_are_read_at_province_level_only(db):
+    dki = User.objects.create(username="kpu-dki", role=Role.KPU_PROVINSI, region_code="31")
+    bawaslu = User.objects.create(username="bawaslu-dki", role=Role.BAWASLU, region_code="31")
+    jaksel = User.objects.create(username="kpu-jaksel", role=Role.KPU_KABKOTA, region_code="3171")
+    write_entries(1)  # the system (an import, a schedule load)
+    write_entries(1, actor=jaksel)
+    assert [e.actor for e in selectors.entries(user=dki)] == ["system", "kpu-jaksel"]
+    assert [e.actor for e in selectors.entries(user=bawaslu)] == ["system", "kpu-jaksel"]
+    assert [e.actor for e in selectors.entries(user=jaksel)] == ["kpu-jaksel"]
