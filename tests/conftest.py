@@ -25,6 +25,15 @@ def election_today(settings):
     return _set
 
 
+@pytest.fixture
+def audit_log(db):
+    """``audit_log()``: the audit entries written since the test started, oldest first."""
+    from pilkada.audit.models import AuditEntry
+
+    start = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return lambda: list(AuditEntry.objects.filter(seq__gt=start).order_by("seq"))
+
+
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory):
     """One data directory per test session, so the demo population is generated once."""

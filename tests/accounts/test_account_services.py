@@ -33,17 +33,16 @@ def kpu_pusat(jakarta):
     return make(None, "kpu-3171", R.KPU_KABKOTA, "31.71")
 
 
-def test_create_user_stores_the_undotted_scope_and_audits_without_password(jakarta, audit_calls):
+def test_create_user_stores_the_undotted_scope_and_audits_without_password(jakarta, audit_log):
     user = make(None, "pps-gambir", R.PPS, "31.71.01.1001", full_name=" Siti Aminah ")
     user.refresh_from_db()
     assert (user.role, user.region_code, user.full_name) == (R.PPS, "3171011001", "Siti Aminah")
     assert user.check_password(PASSWORD)
-    (call,) = audit_calls
-    assert call["action"] == "accounts.create"
-    assert call["object_type"] == "accounts.User"
-    assert call["object_id"] == str(user.pk)
-    assert call["new"]["region_code"] == "3171011001"
-    assert call["in_atomic_block"]
+    (call,) = audit_log()
+    assert call.action == "accounts.create"
+    assert call.object_type == "accounts.User"
+    assert call.object_id == str(user.pk)
+    assert call.new["region_code"] == "3171011001"
     entry = AuditEntry.objects.get(action="accounts.create")
     text = repr(entry.old) + repr(entry.new)
     assert PASSWORD not in text
@@ -80,10 +79,10 @@ def test_tps_scope_needs_only_the_kelurahan(jakarta):
     assert not Tps.objects.exists()
 
 
-def test_kpu_kabkota_creates_accounts_only_inside_its_city(kpu_pusat, audit_calls):
+def test_kpu_kabkota_creates_accounts_only_inside_its_city(kpu_pusat, audit_log):
     pps = make(kpu_pusat, "pps-cideng", R.PPS, "3171011002")
     assert pps.region_code == "3171011002"
-    assert audit_calls[-1]["actor"] == kpu_pusat
+    assert audit_log()[-1].actor == kpu_pusat.username
     with pytest.raises(PermissionDenied, match="outside your scope"):
         make(kpu_pusat, "pps-penjaringan", R.PPS, "3172011001")
     with pytest.raises(PermissionDenied):
@@ -126,10 +125,10 @@ def test_duplicate_username_and_weak_password(jakarta):
     assert User.objects.count() == 1
 
 
-def test_operator_creation(jakarta, kpu_prov, audit_calls):
+def test_operator_creation(jakarta, kpu_prov, audit_log):
     op = create_operator(actor=None, username="root2", password=PASSWORD)
     assert op.is_superuser and op.is_staff and not op.role
-    assert audit_calls[-1]["action"] == "accounts.create_operator"
+    assert audit_log()[-1].action == "accounts.create_operator"
     with pytest.raises(PermissionDenied):
         create_operator(actor=kpu_prov, username="sneaky", password=PASSWORD)
     create_operator(actor=op, username="root3", password=PASSWORD)
@@ -170,7 +169,7 @@ EXPECTED_DEMO = [
 ]
 
 
-def test_demo_accounts(jakarta, audit_calls):
+def test_demo_accounts(jakarta, audit_log):
     accounts = ensure_demo_accounts(province_code="31", password="demo")
     assert [(u, r, c) for u, r, c, _ in accounts] == EXPECTED_DEMO
     descriptions = dict((u, d) for u, _, _, d in accounts)
@@ -185,13 +184,13 @@ def test_demo_accounts(jakarta, audit_calls):
             assert valid_scope(u.role, u.region_code)
         else:
             assert u.is_superuser and not u.role
-    first_audit = len(audit_calls)
+    first_audit = len(audit_log())
     assert first_audit == 13  # 12 accounts and TPS 001
     # idempotent
     before = list(User.objects.order_by("pk").values_list("username", "password"))
     assert ensure_demo_accounts(province_code="31", password="demo") == accounts
     assert list(User.objects.order_by("pk").values_list("username", "password")) == before
-    assert len(audit_calls) == first_audit
+    assert len(audit_log()) == first_audit
     assert Tps.objects.count() == 1
 
 

@@ -44,7 +44,7 @@ def snapshot():
     )
 
 
-def test_shipped_jakarta_loads_exactly(audit_calls):
+def test_shipped_jakarta_loads_exactly(audit_log):
     result = load_region_file(path=JAKARTA)
     assert level_counts() == {"provinsi": 1, "kabkota": 6, "kecamatan": 44, "kelurahan": 267}
     assert (result.created, result.updated, result.unchanged) == (318, 0, 0)
@@ -68,28 +68,27 @@ def test_shipped_jakarta_loads_exactly(audit_calls):
         "regions 31 Daerah Khusus Ibukota Jakarta (31.csv): 318 created, 0 updated"
     )
     # one audit entry for the whole load, inside the load's transaction
-    (call,) = audit_calls
-    assert call["action"] == "regions.load"
-    assert call["object_type"] == "regions.Region"
-    assert call["object_id"] == "31"
-    assert call["actor"] is None
-    assert call["new"]["sha256"] == result.sha256
-    assert call["new"]["created"] == 318
-    assert call["new"]["counts"]["kelurahan"]["created"] == 267
-    assert call["in_atomic_block"]
+    (call,) = audit_log()
+    assert call.action == "regions.load"
+    assert call.object_type == "regions.Region"
+    assert call.object_id == "31"
+    assert call.actor == "system"
+    assert call.new["sha256"] == result.sha256
+    assert call.new["created"] == 318
+    assert call.new["counts"]["kelurahan"]["created"] == 267
     entry = AuditEntry.objects.get(action="regions.load")
     assert entry.new["file"] == "31.csv"
     assert entry.actor == "system"
 
 
-def test_rerun_is_a_no_op(jakarta, audit_calls):
+def test_rerun_is_a_no_op(jakarta, audit_log):
     before = snapshot()
     result = load_region_file(path=JAKARTA)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 318)
     assert not result.changed
     assert "no change" in str(result)
     assert snapshot() == before
-    assert audit_calls == []  # nothing changed, nothing to record
+    assert audit_log() == []  # nothing changed, nothing to record
 
 
 def test_load_shipped_regions(db):
@@ -111,7 +110,7 @@ def test_second_province_loads_beside_the_first(jakarta, write_csv):
     assert not load_region_file(path=write_csv(BANTEN, "36.csv")).changed
 
 
-def test_changed_name_updates_the_row_and_is_audited(jakarta, write_csv, audit_calls):
+def test_changed_name_updates_the_row_and_is_audited(jakarta, write_csv, audit_log):
     text = JAKARTA.read_text(encoding="utf-8").replace(
         "31.71.01.1002,Cideng", "31.71.01.1002,Cideng Baru"
     )
@@ -120,10 +119,10 @@ def test_changed_name_updates_the_row_and_is_audited(jakarta, write_csv, audit_c
     assert result.counts["kelurahan"].updated == 1
     assert result.renamed == [("3171011002", "Cideng", "Cideng Baru")]
     assert Region.objects.get(code="3171011002").name == "Cideng Baru"
-    (call,) = audit_calls
-    assert call["old"] == {"names": {"3171011002": "Cideng"}}
-    assert call["new"]["names"] == {"3171011002": "Cideng Baru"}
-    assert call["new"]["updated"] == 1
+    (call,) = audit_log()
+    assert call.old == {"names": {"3171011002": "Cideng"}}
+    assert call.new["names"] == {"3171011002": "Cideng Baru"}
+    assert call.new["updated"] == 1
 
 
 def test_renaming_a_kabkota_updates_its_kind(jakarta, write_csv):
@@ -137,7 +136,7 @@ def test_renaming_a_kabkota_updates_its_kind(jakarta, write_csv):
     )  # fmt: skip
 
 
-def test_region_missing_from_a_new_file_is_reported_not_deleted(jakarta, write_csv, audit_calls):
+def test_region_missing_from_a_new_file_is_reported_not_deleted(jakarta, write_csv, audit_log):
     text = "".join(
         line
         for line in JAKARTA.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -148,7 +147,7 @@ def test_region_missing_from_a_new_file_is_reported_not_deleted(jakarta, write_c
     assert not result.changed
     assert "1 in the database but not in the file (kept)" in str(result)
     assert Region.objects.filter(code="3175101008").exists()
-    assert audit_calls == []
+    assert audit_log() == []
 
 
 BROKEN = {
@@ -161,7 +160,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_broken_file_writes_nothing(case, jakarta, write_csv, audit_calls):
+def test_broken_file_writes_nothing(case, jakarta, write_csv, audit_log):
     extra, line, code = BROKEN[case]
     # A rename too, which must not happen either.
     text = JAKARTA.read_text(encoding="utf-8").replace("31.71.01.1002,Cideng", "31.71.01.1002,X")
@@ -170,7 +169,7 @@ def test_broken_file_writes_nothing(case, jakarta, write_csv, audit_calls):
         load_region_file(path=write_csv(text + extra, "31.csv"))
     assert [(e.line, e.code) for e in excinfo.value.errors] == [(line, code)]
     assert snapshot() == before
-    assert audit_calls == []
+    assert audit_log() == []
 
 
 @pytest.mark.parametrize(
@@ -210,13 +209,11 @@ def test_failure_during_the_write_rolls_everything_back(db, write_csv, monkeypat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_audit_entry_commits_with_the_load(write_csv, audit_calls):
+def test_audit_entry_commits_with_the_load(write_csv, audit_log):
     """Outside the test's own transaction: the audit call must open no transaction of
     its own, it runs inside the load's."""
     load_region_file(path=write_csv(BANTEN, "36.csv"))
-    (call,) = audit_calls
-    assert call["in_atomic_block"]
-    assert AuditEntry.objects.filter(action="regions.load", object_id="36").count() == 1
+    assert [(e.action, e.object_id) for e in audit_log()] == [("regions.load", "36")]
 
 
 def make_user(username, role, region_code, **extra):
@@ -251,7 +248,7 @@ def test_region_table_enforces_code_level_parent(jakarta):
             bad.save(force_insert=True)
 
 
-def test_ensure_tps_creates_once_and_audits(jakarta, audit_calls):
+def test_ensure_tps_creates_once_and_audits(jakarta, audit_log):
     tps, created = ensure_tps(actor=None, kelurahan_code="31.71.01.1001", number=1)
     assert created
     assert (tps.code, tps.kelurahan_id, tps.number, tps.is_special) == (
@@ -260,7 +257,7 @@ def test_ensure_tps_creates_once_and_audits(jakarta, audit_calls):
     again, created = ensure_tps(actor=None, kelurahan_code="3171011001", number=1)
     assert not created
     assert again.code == tps.code
-    assert [c["action"] for c in audit_calls] == ["regions.tps.create"]
+    assert [c.action for c in audit_log()] == ["regions.tps.create"]
     special, _ = ensure_tps(actor=None, kelurahan_code="3171011001", number=901)
     assert special.is_special
     assert list(jakarta_kelurahan_tps()) == ["3171011001001", "3171011001901"]
@@ -307,15 +304,15 @@ def test_tps_table_enforces_its_rules(jakarta):
         Tps.build("3171011001001").save(force_insert=True)
 
 
-def test_ensure_tps_codes_in_bulk(jakarta, audit_calls):
+def test_ensure_tps_codes_in_bulk(jakarta, audit_log):
     codes = [f"3171011001{n:03d}" for n in range(1, 21)] + ["3171011002901"]
     result = ensure_tps_codes(actor=None, codes=codes)
     assert (result.created, result.existing) == (21, 0)
     assert Tps.objects.filter(is_special=True).count() == 1
     result = ensure_tps_codes(actor=None, codes=codes)
     assert (result.created, result.existing) == (0, 21)
-    (call,) = audit_calls
-    assert (call["action"], call["object_id"], call["new"]["created"]) == (
+    (call,) = audit_log()
+    assert (call.action, call.object_id, call.new["created"]) == (
         "regions.tps.create_many", "317101", 21,
     )  # fmt: skip
 

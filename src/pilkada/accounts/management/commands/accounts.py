@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import CommandError
 
 from pilkada.accounts.roles import Role
 from pilkada.accounts.selectors import user_list
 from pilkada.accounts.services import create_operator, create_user
 from pilkada.audit.services import audit_context
+from pilkada.core.commands import PilkadaCommand
 from pilkada.regions.codes import InvalidRegionCode, dotted
 from pilkada.regions.models import Region
 
 EXIT_INVALID = 1
 
 
-class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the layout of the help text's usage lines."""
 
-
-class Command(BaseCommand):
+class Command(PilkadaCommand):
     help = (
         "User accounts: create and list officers' accounts with their role and region.\n\n"
         "  pilkada accounts create USERNAME --role ROLE --region CODE [--full-name ..]\n"
@@ -34,10 +31,6 @@ class Command(BaseCommand):
         "The password is asked for (twice) or read from standard input, never taken from\n"
         "the command line.\n\nRoles: " + ", ".join(Role.values) + "."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{create,list}")

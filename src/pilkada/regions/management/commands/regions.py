@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import CommandError
 from django.db.models import Count
 
 from pilkada.audit.services import audit_context
+from pilkada.core.commands import PilkadaCommand
 from pilkada.regions.codes import InvalidRegionCode, normalize_region_code
 from pilkada.regions.loader import RegionFileError
 from pilkada.regions.models import Region
@@ -22,11 +22,8 @@ EXIT_USAGE = 2  # argparse's own exit status for bad arguments
 CHILD_NOUN = {"provinsi": "kab/kota", "kabkota": "kecamatan", "kecamatan": "kelurahan/desa"}
 
 
-class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the layout of the help text's usage lines."""
 
-
-class Command(BaseCommand):
+class Command(PilkadaCommand):
     help = (
         "Region reference data: load a province file, show the tree.\n\n"
         "  pilkada regions load FILE [--json]   validate, then load one province (idempotent)\n"
@@ -34,10 +31,6 @@ class Command(BaseCommand):
         "The file format is in docs/formats/regions.md. A rejected file writes nothing and\n"
         f"exits with status {EXIT_REJECTED}, listing every error with its line."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{load,show}")
