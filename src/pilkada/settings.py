@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "pilkada.core",
     "pilkada.regions",
     "pilkada.accounts",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "pilkada.schedule",
     "pilkada.voters",
     "pilkada.synth",
+    "pilkada.jobs",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +177,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PILKADA_LOG_LEVEL", "WARNING")},
+}
+
+# Background work: django-tasks with its database backend (no extra server). The web server
+# (`pilkada serve`) starts a worker; `pilkada jobs worker` runs one on its own.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("PILKADA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 # --- The election -------------------------------------------------------------------------

@@ -5,5 +5,6 @@ urlpatterns = [
     path("akun/", include("pilkada.accounts.urls")),
     path("tahapan/", include("pilkada.schedule.urls")),
     path("audit/", include("pilkada.audit.urls")),
+    path("pekerjaan/", include("pilkada.jobs.urls")),
     path("", include("pilkada.core.urls")),
 ]

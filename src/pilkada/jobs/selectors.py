@@ -1,0 +1,22 @@
+"""Reading jobs: a user sees the jobs they started; overseers of a region see its jobs."""
+
+from django.db.models import Q, QuerySet
+
+from pilkada.accounts import permissions
+
+from .models import Job
+from .progress import read_progress
+
+
+def visible_jobs(*, user) -> QuerySet[Job]:
+    if permissions.is_operator(user):
+        return Job.objects.all()
+    if not user.is_authenticated:
+        return Job.objects.none()
+    return Job.objects.filter(Q(actor_id=user.pk) | permissions.scope_q(user, "region_code"))
+
+
+def job_with_progress(*, user, job_id):
+    """(job, progress) for a job the user may see; Job.DoesNotExist otherwise."""
+    job = visible_jobs(user=user).get(pk=job_id)
+    return job, read_progress(job.pk)
