@@ -93,17 +93,22 @@ def _lock_head(using: str) -> AuditHead:
     """
     heads = AuditHead.objects.using(using)
     if heads.filter(pk=HEAD_PK).update(last_seq=F("last_seq")) == 0:
-        # A fresh or flushed database. If entries exist the head was removed behind our
-        # back: refuse rather than start a second chain.
-        if AuditEntry.objects.using(using).exists():
-            raise AuditError(
-                "the audit head row is missing but the log has entries: "
-                "run `pilkada audit verify` and investigate before writing"
-            )
+        # A fresh or flushed database (or a head removed behind our back). Create the head;
+        # on PostgreSQL a concurrent first writer's uncommitted head makes this INSERT wait
+        # for that writer and then do nothing, so both end up on the same, single chain.
         heads.bulk_create(
             [AuditHead(pk=HEAD_PK, last_seq=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
         )
         heads.filter(pk=HEAD_PK).update(last_seq=F("last_seq"))
+        head = heads.get(pk=HEAD_PK)
+        if head.last_seq == 0 and AuditEntry.objects.using(using).exists():
+            # A genesis head over existing entries: the head was removed. Refuse rather
+            # than start a second chain (the transaction rolls the new head back).
+            raise AuditError(
+                "the audit head row is missing but the log has entries: "
+                "run `pilkada audit verify` and investigate before writing"
+            )
+        return head
     return heads.get(pk=HEAD_PK)
 
 
