@@ -32,7 +32,7 @@ messages: $(MO_FILES)
 translations: install
 	for app in $(dir $(wildcard src/pilkada/*/apps.py)); do \
 	  (cd $$app && mkdir -p locale && $(CURDIR)/$(BIN)/pilkada makemessages -l en \
-	     --no-obsolete --no-fuzzy-matching --no-location >/dev/null); done
+	     --no-obsolete >/dev/null); done
 
 install: $(BIN)/pilkada messages
 

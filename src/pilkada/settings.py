@@ -189,6 +189,24 @@ TASKS = {
     }
 }
 
+# Public lookups (cek DPT, cek NIK dukungan): per-client limits (django-ratelimit on the
+# default cache: per process; name a shared cache for several processes) and a minimum
+# answer time so that listed and unlisted NIKs cost the same.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "PILKADA_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("PILKADA_CACHE_LOCATION", "pilkada"),
+    }
+}
+RATELIMIT_IP_META_KEY = "pilkada.core.public.client_ip"
+PILKADA_TRUSTED_PROXIES = int(os.environ.get("PILKADA_TRUSTED_PROXIES", "0"))
+PILKADA_PUBLIC_LOOKUP_RATES = os.environ.get("PILKADA_PUBLIC_LOOKUP_RATES", "10/m,100/h").split(",")
+PILKADA_PUBLIC_LOOKUP_MIN_SECONDS = float(
+    os.environ.get("PILKADA_PUBLIC_LOOKUP_MIN_SECONDS", "0.25")
+)
+
 # --- The election -------------------------------------------------------------------------
 # The election clock: None means the real date in Asia/Jakarta. See pilkada.core.clock.
 PILKADA_TODAY = os.environ.get("PILKADA_TODAY") or None
