@@ -44,6 +44,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "regions.tps_edit": KPU,  # KPU kab/kota sets the TPS of its city
     "schedule.edit": frozenset({R.KPU_PROVINSI}),
     "accounts.manage": KPU,
+    "voters.import": KPU,
 }
 
 

@@ -1,7 +1,8 @@
 """Read a DP4 file (the foundation's CSV format) into a typed Polars frame. No Django.
 
-This is the plain reader used by the demo loader. Validation with line-numbered rejects
-and data-quality flags belongs to the voter-register import.
+A plain reader without validation, for quick looks and experiments: it assumes a clean
+file (line = row index + 2). Importing into the register goes through
+:mod:`pilkada.engine.dp4_import`, which handles damaged files, flags and rejects.
 """
 
 from __future__ import annotations

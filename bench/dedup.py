@@ -1,0 +1,377 @@
+"""Benchmark: duplicate detection (``pilkada.engine.dedup``) beside a plain Splink baseline.
+
+For each size (default 1,000,000 and 8,214,007 DP4 rows of the synthetic generator, seed
+2024, generated under ``bench/data/synth_population_<N>/`` if missing, reused otherwise):
+
+* **pipeline** -- ``find_duplicates(dp4.csv)`` in a child process, ``--repeat`` times (default
+  3 at 1 M and once at 8.2 M, ``--repeat-large``): wall time of the child (median), the
+  pipeline's own time and stage timings, peak RSS of the child (``os.wait4``'s
+  ``ru_maxrss``). Quality: ``evaluate()`` against the truth file, computed here from the
+  result the child left in its work directory (so the truth never inflates the child's RSS).
+* **baseline** (1 M only, once) -- Splink on DuckDB as a typical user writes it: the
+  comparison library's name, date-of-birth and exact-match comparisons, blocking on NIK, on
+  name + birth date and on NKK, u by random sampling, EM blocked on birth date and on NKK,
+  predict at 0.9. Same time / memory / quality figures (pairs with equal NIKs count as
+  exact-NIK pairs).
+* **ceiling** (1 M, not timed) -- what the evidence allows: the pipeline's candidate pairs
+  grouped by their evidence pattern (the level of every comparison and the name's frequency,
+  in powers of two); ranking patterns by their *true* share of duplicates (read from the
+  truth file: an oracle) gives the best recall any classifier on that evidence reaches at a
+  given precision.
+
+Results go to ``bench/results/dedup.json``.
+
+    .venv/bin/python bench/dedup.py [--sizes 1000000 8214007] [--repeat 3] [--repeat-large 1]
+        [--seed 2024] [--no-baseline] [--no-ceiling]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (1_000_000, 8_214_007)
+RESULTS = ROOT / "bench" / "results" / "dedup.json"
+LARGE = 2_000_000
+
+PIPELINE_CHILD = """
+import json, sys, time
+from pathlib import Path
+from pilkada.engine.dedup import find_duplicates
+src, work = Path(sys.argv[1]), Path(sys.argv[2])
+started = time.perf_counter()
+result = find_duplicates(src, work_dir=work)
+seconds = time.perf_counter() - started
+result.pairs.write_parquet(work / "pairs.parquet")
+result.exact_pairs.write_parquet(work / "exact_pairs.parquet")
+result.exact_groups.write_parquet(work / "exact_groups.parquet")
+result.members.write_parquet(work / "members.parquet")
+print(json.dumps({"seconds": seconds, "stats": result.stats}, default=str))
+"""
+
+BASELINE_CHILD = """
+import json, sys, time
+import polars as pl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+import splink.comparison_library as cl
+src, out = sys.argv[1], sys.argv[2]
+started = time.perf_counter()
+df = pl.read_csv(src, infer_schema=False, row_index_name="line", row_index_offset=2)
+df = df.with_columns(pl.col("line").cast(pl.Int64))
+settings = SettingsCreator(
+    link_type="dedupe_only",
+    unique_id_column_name="line",
+    comparisons=[
+        cl.NameComparison("nama"),
+        cl.DateOfBirthComparison("tanggal_lahir", input_is_string=True),
+        cl.LevenshteinAtThresholds("nik", [1, 2]),
+        cl.ExactMatch("nkk"),
+        cl.ExactMatch("jenis_kelamin"),
+        cl.ExactMatch("tempat_lahir").configure(term_frequency_adjustments=True),
+        cl.ExactMatch("kode_kelurahan"),
+    ],
+    blocking_rules_to_generate_predictions=[
+        block_on("nik"),
+        block_on("nama", "tanggal_lahir"),
+        block_on("nkk"),
+    ],
+    retain_matching_columns=True,
+)
+import duckdb, pathlib
+tmp = pathlib.Path(out).parent / "duckdb_tmp"  # spill beside the outputs, never in the cwd
+tmp.mkdir(parents=True, exist_ok=True)
+con = duckdb.connect()
+con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
+db_api = DuckDBAPI(connection=con)
+linker = Linker(db_api.register(df.to_arrow()), settings)
+linker.training.estimate_probability_two_random_records_match(
+    [block_on("nik"), block_on("nama", "tanggal_lahir", "nkk")], recall=0.7
+)
+linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+linker.training.estimate_parameters_using_expectation_maximisation(block_on("tanggal_lahir"))
+linker.training.estimate_parameters_using_expectation_maximisation(block_on("nkk"))
+pred = linker.inference.predict(threshold_match_probability=0.9)
+pairs = pl.from_arrow(
+    pred.as_duckdbpyrelation().select("line_l, line_r, nik_l, nik_r, match_probability")
+    .to_arrow_table()
+)
+seconds = time.perf_counter() - started
+pairs.write_parquet(out)
+print(json.dumps({"seconds": seconds, "pairs": pairs.height}))
+"""
+
+
+def _run_child(code: str, args: list[str]) -> tuple[float, float, dict]:
+    """Run ``code`` in a child Python; return (wall seconds, peak RSS MB, its JSON line)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.stderr.write(err.decode(errors="replace"))
+        raise SystemExit(f"child failed: {args}")
+    last = out.decode().strip().splitlines()[-1]
+    return seconds, usage.ru_maxrss / 1024.0, json.loads(last)
+
+
+def _ensure_population(voters: int, seed: int) -> Path:
+    out = ROOT / "bench" / "data" / f"synth_population_{voters}"
+    if (out / "dp4.csv").exists() and (out / "truth.csv").exists():
+        manifest = json.loads((out / "manifest.json").read_text())
+        if manifest["parameters"]["seed"] == seed:
+            return out
+    from pilkada.synth.population import PopulationParams, write_population
+
+    print(f"generating {voters:,} rows under {out} ...", flush=True)
+    write_population(PopulationParams(voters=voters, seed=seed), out)
+    return out
+
+
+def _result_from(work: Path):
+    import polars as pl
+
+    from pilkada.engine.dedup import DedupResult
+
+    return DedupResult(
+        pairs=pl.read_parquet(work / "pairs.parquet"),
+        exact_pairs=pl.read_parquet(work / "exact_pairs.parquet"),
+        exact_groups=pl.read_parquet(work / "exact_groups.parquet"),
+        members=pl.read_parquet(work / "members.parquet"),
+        model=json.loads((work / "model.json").read_text()),
+    )
+
+
+def _summary(scores: dict) -> dict:
+    different = scores["different_nik"]
+    return {
+        "exact_nik": {k: scores["exact_nik"][k] for k in ("precision", "recall", "actual")},
+        "different_nik": {k: different[k] for k in ("precision", "recall", "actual", "predicted")},
+        "different_nik_recall_by_kind": {
+            k: round(v["recall"], 4) for k, v in different["by_kind"].items()
+        },
+        "different_nik_recall_by_note": {
+            k: round(v["recall"], 4) for k, v in different["by_note"].items()
+        },
+        "twin_pairs_suggested": scores["twins"]["suggested_pairs"],
+        "groups": {k: scores["groups"][k] for k in ("precision", "recall")},
+    }
+
+
+def _pipeline(src: Path, repeat: int) -> dict:
+    from pilkada.engine.dedup import evaluate
+
+    runs = []
+    work = ROOT / "bench" / "data" / "dedup_work" / src.name
+    for i in range(repeat):
+        wall, rss, info = _run_child(PIPELINE_CHILD, [str(src / "dp4.csv"), str(work)])
+        runs.append({"wall_seconds": wall, "peak_rss_mb": rss, **info})
+        print(f"  pipeline run {i + 1}/{repeat}: {wall:.1f} s, {rss:,.0f} MB", flush=True)
+    scores = evaluate(_result_from(work), src / "truth.csv")
+    return {
+        "wall_seconds_median": statistics.median(r["wall_seconds"] for r in runs),
+        "pipeline_seconds_median": statistics.median(r["seconds"] for r in runs),
+        "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs),
+        "runs": [
+            {
+                "wall_seconds": round(r["wall_seconds"], 2),
+                "pipeline_seconds": round(r["seconds"], 2),
+                "peak_rss_mb": round(r["peak_rss_mb"], 1),
+                "stage_seconds": r["stats"]["timings"],
+            }
+            for r in runs
+        ],
+        "stats": {k: v for k, v in runs[-1]["stats"].items() if k != "timings"},
+        "quality": _summary(scores),
+        "evaluation": scores,
+    }
+
+
+def _pair_scores(pairs, truth_csv: Path) -> dict:
+    """Precision/recall of a plain list of predicted pairs (id_a, id_b, same_nik)."""
+    import polars as pl
+
+    truth = pl.read_csv(truth_csv, infer_schema=False).select(
+        pl.col("line").cast(pl.Int64), pl.col("person_id").cast(pl.Int64)
+    )
+    multi = truth.filter(pl.col("person_id").is_duplicated())
+    true_pairs = (
+        multi.join(multi, on="person_id", suffix="_r")
+        .filter(pl.col("line") < pl.col("line_r"))
+        .select(a="line", b="line_r")
+    )
+    pred = pairs.join(truth.rename({"line": "a", "person_id": "pa"}), on="a").join(
+        truth.rename({"line": "b", "person_id": "pb"}), on="b"
+    )
+    pred = pred.with_columns(tp=pl.col("pa") == pl.col("pb"))
+    # Which true pairs share a NIK is read from the DP4 file through the predictions and
+    # the generator's defect kinds: same-NIK copies are 'duplicate_same_nik'.
+    kinds = pl.read_csv(truth_csv, infer_schema=False).select(
+        b=pl.col("line").cast(pl.Int64), of=pl.col("of_line").cast(pl.Int64), defect="defect"
+    )
+    copies = kinds.filter(pl.col("of").is_not_null()).select(
+        a=pl.min_horizontal("b", "of"), b=pl.max_horizontal("b", "of"), defect="defect"
+    )
+    true_pairs = true_pairs.join(copies, on=["a", "b"], how="left")
+    out = {}
+    for name, same in (("exact_nik", True), ("different_nik", False)):
+        p = pred.filter(pl.col("same_nik") == same)
+        actual = true_pairs.filter((pl.col("defect") == "duplicate_same_nik") == same).height
+        tp = int(p["tp"].sum())
+        out[name] = {
+            "predicted": p.height,
+            "actual": actual,
+            "precision": tp / p.height if p.height else 1.0,
+            "recall": tp / actual if actual else 1.0,
+        }
+    return out
+
+
+def _baseline(src: Path) -> dict:
+    import polars as pl
+
+    out = ROOT / "bench" / "data" / "dedup_work" / f"baseline_{src.name}.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wall, rss, info = _run_child(BASELINE_CHILD, [str(src / "dp4.csv"), str(out)])
+    print(f"  baseline: {wall:.1f} s, {rss:,.0f} MB", flush=True)
+    pairs = pl.read_parquet(out).select(
+        a="line_l", b="line_r", same_nik=(pl.col("nik_l") == pl.col("nik_r")).fill_null(False)
+    )
+    return {
+        "wall_seconds": round(wall, 2),
+        "splink_seconds": round(info["seconds"], 2),
+        "peak_rss_mb": round(rss, 1),
+        "pairs_at_0.9": info["pairs"],
+        "quality": _pair_scores(pairs, src / "truth.csv"),
+        "description": "Splink DuckDB: NameComparison(nama), DateOfBirthComparison, "
+        "Levenshtein(nik, 1, 2), exact nkk / jenis_kelamin / tempat_lahir (tf) / kelurahan; "
+        "blocking nik | nama+tanggal_lahir | nkk; u by random sampling (1e7 pairs), EM on "
+        "tanggal_lahir and on nkk (EM on nama alone, the other obvious choice, went past 19 GB "
+        "at 1 M rows: SITI, SRI and MUHAMMAD make blocks of tens of thousands); predict at "
+        "match probability 0.9",
+    }
+
+
+def _ceiling(src: Path) -> dict:
+    """The oracle bound described in the module docstring (not timed)."""
+    import polars as pl
+
+    from pilkada.engine.dedup import DedupSettings, find_duplicates
+
+    work = ROOT / "bench" / "data" / "dedup_work" / f"ceiling_{src.name}"
+    result = find_duplicates(src / "dp4.csv", work_dir=work, settings=DedupSettings(keep_floor=0))
+    truth = pl.read_csv(src / "truth.csv", infer_schema=False).select(
+        pl.col("line").cast(pl.Int64), pl.col("person_id").cast(pl.Int64), "defect"
+    )
+    actual = truth.filter(
+        pl.col("defect").is_in(
+            ["duplicate_nik_typo", "duplicate_nik_transposed", "duplicate_new_serial"]
+        )
+    ).height
+    feats = pl.read_parquet(work / "features.parquet").select("rid", "nkey_tf")
+    freq = feats.group_by("nkey_tf").len()
+    pairs = (
+        result.pairs.join(truth.select(id_a="line", pa="person_id"), on="id_a")
+        .join(truth.select(id_b="line", pb="person_id"), on="id_b")
+        .join(feats.select(id_a="rid", nkey_tf="nkey_tf"), on="id_a")
+        .join(freq, on="nkey_tf", how="left")
+        .with_columns(tp=pl.col("pa") == pl.col("pb"), tfb=pl.col("len").log(2).round(0))
+    )
+    pattern = ["level_name", "level_birth", "level_nik_household", "level_birthplace", "tfb"]
+    ranked = (
+        pairs.group_by(pattern)
+        .agg(n=pl.len(), tp=pl.col("tp").sum())
+        .sort(pl.col("tp") / pl.col("n"), descending=True)
+        .with_columns(ctp=pl.col("tp").cum_sum(), cn=pl.col("n").cum_sum())
+        .with_columns(precision=pl.col("ctp") / pl.col("cn"), recall=pl.col("ctp") / actual)
+    )
+    best = {}
+    for target in (0.99, 0.995):
+        ok = ranked.filter(pl.col("precision") >= target)
+        best[f"recall_at_precision_{target}"] = round(float(ok["recall"].max() or 0.0), 4)
+    return {
+        "candidate_pairs": pairs.height,
+        "true_pairs_among_candidates": int(pairs["tp"].sum()),
+        "true_pairs_different_nik": actual,
+        "blocking_recall": round(int(pairs["tp"].sum()) / actual, 4),
+        **best,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs below 2 M rows")
+    parser.add_argument("--repeat-large", type=int, default=1, help="runs from 2 M rows")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-ceiling", action="store_true")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "src"))
+
+    import duckdb
+    import polars
+    import splink
+
+    report: dict = {
+        "benchmark": "dedup",
+        "command": "python bench/dedup.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
+        "versions": {
+            "splink": splink.__version__,
+            "duckdb": duckdb.__version__,
+            "polars": polars.__version__,
+        },
+        "targets": {
+            "seconds_at_8214007": 600,
+            "peak_rss_mb": 8192,
+            "exact_nik": [1.0, 1.0],
+            "different_nik_precision": 0.99,
+            "different_nik_recall": 0.97,
+        },
+        "sizes": {},
+    }
+    for voters in args.sizes:
+        src = _ensure_population(voters, args.seed)
+        print(f"{voters:,} rows", flush=True)
+        entry: dict = {
+            "pipeline": _pipeline(src, args.repeat if voters < LARGE else args.repeat_large)
+        }
+        if voters == 1_000_000 and not args.no_baseline:
+            entry["baseline_splink"] = _baseline(src)
+        if voters == 1_000_000 and not args.no_ceiling:
+            entry["ceiling"] = _ceiling(src)
+        report["sizes"][str(voters)] = entry
+        q = entry["pipeline"]["quality"]["different_nik"]
+        print(
+            f"  median {entry['pipeline']['wall_seconds_median']:.1f} s, peak "
+            f"{entry['pipeline']['peak_rss_mb_max']:,.0f} MB, different-NIK precision "
+            f"{q['precision']:.4f} recall {q['recall']:.4f}",
+            flush=True,
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
