@@ -35,13 +35,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from common import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "import_dp4.json"
@@ -148,24 +149,7 @@ def _pilkada(*args: str) -> list[str]:
 def _machine() -> dict:
     import polars
 
-    info = {
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "polars": polars.__version__,
-        "platform": platform.platform(),
-    }
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    return info
+    return machine_info(polars=polars.__version__)
 
 
 def ensure_dataset(rows: int, seed: int, out_dir: Path, env: dict[str, str]) -> Path:

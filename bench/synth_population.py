@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -31,6 +30,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from common import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1_000_000, 8_214_007)
@@ -67,25 +68,7 @@ def _machine() -> dict:
     import numpy
     import polars
 
-    info = {
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "polars": polars.__version__,
-        "numpy": numpy.__version__,
-        "platform": platform.platform(),
-    }
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    return info
+    return machine_info(polars=polars.__version__, numpy=numpy.__version__)
 
 
 def _median(values: list[float]) -> float:

@@ -30,12 +30,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from common import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "tps_formation.json"
@@ -182,25 +183,7 @@ def _machine() -> dict:
     import numpy
     import polars
 
-    info = {
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "polars": polars.__version__,
-        "numpy": numpy.__version__,
-        "platform": platform.platform(),
-    }
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    return info
+    return machine_info(polars=polars.__version__, numpy=numpy.__version__)
 
 
 def _ensure_data(rows: int, seed: int, data_dir: Path, env: dict[str, str]) -> Path:
