@@ -9,5 +9,6 @@ urlpatterns = [
     path("tahapan/", include("pilkada.schedule.urls")),
     path("audit/", include("pilkada.audit.urls")),
     path("pekerjaan/", include("pilkada.jobs.urls")),
+    path("", include("pilkada.voters.urls")),
     path("", include("pilkada.core.urls")),
 ]

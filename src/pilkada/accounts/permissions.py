@@ -45,6 +45,23 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "schedule.edit": frozenset({R.KPU_PROVINSI}),
     "accounts.manage": KPU,
     "voters.import": KPU,
+    # The voter register (issue 3). Scope still applies: a PPS acts in its kelurahan, a
+    # Pantarlih on its TPS area.
+    "voters.view": frozenset({*KPU, R.PPK, R.PPS, R.PANTARLIH, R.KPPS, R.BAWASLU}),
+    "voters.view_unmasked": frozenset({*KPU, R.PPS, R.PANTARLIH}),  # each view is logged
+    "voters.export": frozenset({*KPU, R.BAWASLU}),  # masked unless voters.view_unmasked
+    "voters.sync": KPU,
+    "voters.review_duplicates": KPU,
+    "voters.tps_form": KPU,
+    "voters.coklit": frozenset({R.PANTARLIH, R.PPS}),
+    "voters.coklit_progress": frozenset({*KPU, R.PPK, R.PPS, R.PANTARLIH, R.BAWASLU}),
+    "voters.publish": KPU,  # DPS, DPSHP, DPT (scope decides kab/kota vs provinsi recap)
+    "voters.recap_view": frozenset({*KPU, R.PPK, R.PPS, R.BAWASLU, R.AGENCY, R.DUKCAPIL, R.LO}),
+    "voters.dps_response_resolve": frozenset({*KPU, R.PPS}),
+    "voters.ktp_el_view": frozenset({R.DUKCAPIL, *KPU, R.BAWASLU}),
+    "voters.ktp_el_issue": frozenset({R.DUKCAPIL}),
+    "voters.dptb_register": frozenset({*KPU, R.PPS}),
+    "voters.dpk_record": frozenset({R.KPPS}),
 }
 
 

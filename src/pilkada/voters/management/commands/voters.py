@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 
@@ -16,6 +17,7 @@ from pilkada.engine.tabular_read import FileRejected
 from pilkada.schedule import selectors as schedule_selectors
 from pilkada.schedule.gate import StageClosed
 from pilkada.schedule.models import Election
+from pilkada.voters.cli import AREAS
 from pilkada.voters.services import ImportRefused, import_voter_file
 
 #: Exit codes of `pilkada voters import` (argparse itself exits 2 on bad usage).
@@ -62,7 +64,7 @@ class Command(PilkadaCommand):
     )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         imp = sub.add_parser("import", help="import a DP4 or previous-DPT file")
         imp.add_argument("file", metavar="FILE")
         imp.add_argument("--kind", required=True, help=f"one of: {', '.join(KINDS)}")
@@ -70,10 +72,17 @@ class Command(PilkadaCommand):
         imp.add_argument("--json", action="store_true", help="print a JSON summary")
         imp.add_argument("--as", dest="username", metavar="USERNAME", help="the officer importing")
         imp.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+        self.handlers = {}
+        for area in AREAS:
+            module = importlib.import_module(f"pilkada.voters.cli.{area}")
+            self.handlers.update(module.add_parsers(sub))
 
     def handle(self, *args, **options):
+        name = options["subcommand"]
         with audit_context():
-            return getattr(self, f"do_{options['subcommand']}")(options)
+            if name == "import":
+                return self.do_import(options)
+            return self.handlers[name](self, options)
 
     # --- helpers ----------------------------------------------------------------------
     def _election(self, slug) -> Election:

@@ -38,7 +38,7 @@ from pilkada.regions.models import Level, Region
 from pilkada.schedule.gate import Decision, require_open
 from pilkada.schedule.models import Election
 
-from .models import ImportBatch, RegionVoterCount, Voter
+from ..models import ImportBatch, RegionVoterCount, Voter
 
 __all__ = [
     "IMPORT_ACTIONS",

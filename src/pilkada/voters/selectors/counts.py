@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import RegionVoterCount
+from ..models import RegionVoterCount
 
 
 def voter_counts(*, election, region_codes) -> dict[str, RegionVoterCount]:

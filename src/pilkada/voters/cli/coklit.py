@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: coklit."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

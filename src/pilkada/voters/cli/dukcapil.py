@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: dukcapil."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: duplicates."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: moves."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: publication."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: sync."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""`pilkada voters` subcommands: tps."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

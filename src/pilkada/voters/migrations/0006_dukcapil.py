@@ -1,0 +1,8 @@
+# Reserved for the dukcapil models; filled in by hand with their operations.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("voters", "0005_publication")]
+
+    operations = []

@@ -1,0 +1,3 @@
+"""coklit models of the voter register (see the package docstring)."""
+
+__all__: list[str] = []

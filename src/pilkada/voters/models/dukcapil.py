@@ -1,0 +1,3 @@
+"""dukcapil models of the voter register (see the package docstring)."""
+
+__all__: list[str] = []

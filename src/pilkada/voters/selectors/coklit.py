@@ -1,0 +1,1 @@
+"""coklit: reads of the voter register."""

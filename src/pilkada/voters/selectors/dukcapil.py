@@ -1,0 +1,1 @@
+"""dukcapil: reads of the voter register."""

@@ -1,0 +1,1 @@
+"""duplicates: reads of the voter register."""

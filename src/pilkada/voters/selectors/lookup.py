@@ -1,0 +1,1 @@
+"""lookup: reads of the voter register."""

@@ -1,0 +1,1 @@
+"""moves: reads of the voter register."""

@@ -1,0 +1,1 @@
+"""publication: reads of the voter register."""

@@ -1,0 +1,1 @@
+"""sync: reads of the voter register."""

@@ -1,0 +1,1 @@
+"""tps: reads of the voter register."""

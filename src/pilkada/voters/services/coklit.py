@@ -1,0 +1,1 @@
+"""coklit: writes of the voter register."""

@@ -1,0 +1,1 @@
+"""dukcapil: writes of the voter register."""

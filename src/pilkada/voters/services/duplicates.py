@@ -1,0 +1,1 @@
+"""duplicates: writes of the voter register."""

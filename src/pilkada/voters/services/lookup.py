@@ -1,0 +1,1 @@
+"""lookup: writes of the voter register."""

@@ -1,0 +1,1 @@
+"""moves: writes of the voter register."""

@@ -1,0 +1,1 @@
+"""publication: writes of the voter register."""

@@ -1,0 +1,1 @@
+"""sync: writes of the voter register."""

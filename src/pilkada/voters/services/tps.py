@@ -1,0 +1,1 @@
+"""tps: writes of the voter register."""

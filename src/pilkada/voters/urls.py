@@ -1,0 +1,20 @@
+"""URLs of the voter register: every area's ``urlpatterns`` (see ``views/__init__``).
+
+Officers' pages live under ``pemilih/``; the public pages (cek DPT, the DPS announcement)
+use their own short paths.
+"""
+
+from .views import coklit, dukcapil, duplicates, imports, lookup, moves, publication, sync, tps
+
+app_name = "voters"
+urlpatterns = [
+    *imports.urlpatterns,
+    *duplicates.urlpatterns,
+    *sync.urlpatterns,
+    *coklit.urlpatterns,
+    *tps.urlpatterns,
+    *publication.urlpatterns,
+    *lookup.urlpatterns,
+    *dukcapil.urlpatterns,
+    *moves.urlpatterns,
+]

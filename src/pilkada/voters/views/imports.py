@@ -1,0 +1,3 @@
+"""Pages of the voter register: imports."""
+
+urlpatterns: list = []

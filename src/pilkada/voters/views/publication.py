@@ -1,0 +1,3 @@
+"""Pages of the voter register: publication."""
+
+urlpatterns: list = []

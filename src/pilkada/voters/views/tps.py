@@ -1,0 +1,3 @@
+"""Pages of the voter register: tps."""
+
+urlpatterns: list = []
