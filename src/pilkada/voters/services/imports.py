@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ __all__ = [
     "job_progress",
     "refresh_region_counts",
     "replace_population",
+    "start_import_job",
 ]
 
 #: The schedule action that must be open to import each kind. The previous DPT is brought
@@ -598,3 +600,51 @@ def refresh_region_counts(*, election) -> None:
             ],
             batch_size=1000,
         )
+
+
+#: Where uploaded files wait for their import job, relative to settings.DATA_DIR.
+UPLOAD_DIR = "uploads"
+#: Largest accepted upload (a province's DP4 as CSV is about 1.5 GB for 8 million rows).
+MAX_UPLOAD_BYTES = 4 << 30
+
+
+def start_import_job(*, election: Election, actor, upload, kind: str):
+    """Check, store and queue an uploaded DP4 / previous-DPT file for import in the background.
+
+    The cheap refusals happen here, before the upload is kept: an unknown kind, a closed
+    window, no permission, an empty or oversized file. The job (kind ``voters.import``) then
+    runs :func:`import_voter_file` with the same actor, so the file is checked again in full
+    and every row is accepted, flagged or rejected there. Returns the queued Job.
+    """
+    from pilkada.jobs.services import start_job
+
+    kind = _kind(kind)
+    require_open(election=election, action=IMPORT_ACTIONS[kind])
+    _check_permission(actor, election)
+    size = getattr(upload, "size", None)
+    if not size:
+        raise ImportRefused("empty_upload", "the uploaded file is empty; nothing was imported")
+    if size > MAX_UPLOAD_BYTES:
+        raise ImportRefused(
+            "upload_too_large",
+            f"the uploaded file has {size:,} bytes, more than {MAX_UPLOAD_BYTES:,}; import "
+            "it from the command line (pilkada voters import)",
+        )
+    name = Path(upload.name or "upload").name
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[-120:] or "upload"
+    target = settings.DATA_DIR / UPLOAD_DIR / str(election.pk) / f"{uuid.uuid4().hex}-{safe}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return start_job(
+        kind="voters.import",
+        actor=actor,
+        params={
+            "election_id": election.pk,
+            "kind": kind.value,
+            "path": _relative_to_data(target),
+            "file_name": name,
+        },
+        region_code=election.region_code,
+    )
