@@ -113,3 +113,17 @@ def test_eligibility_frame_suggests_codes_with_evidence():
     assert out["tms_code"].to_list() == [None, 3, 4, 6, 7]
     assert out["tms_note"][1] == "under 17 on 2024-11-27 and never married"
     assert out["tms_note"][0] is None
+
+
+@pytest.mark.parametrize(
+    "voting_day",
+    [dt.date(2024, 11, 27), dt.date(2028, 2, 29), dt.date(2025, 3, 1), dt.date(2024, 1, 1)],
+)
+def test_latest_birth_date_agrees_with_cukup_umur(voting_day):
+    from pilkada.engine.eligibility import latest_birth_date_cukup_umur
+
+    cutoff = latest_birth_date_cukup_umur(voting_day)
+    for delta in range(-3, 4):
+        born = cutoff + dt.timedelta(days=delta)
+        old_enough = cukup_umur(tanggal_lahir=born, status_kawin="B", voting_day=voting_day)
+        assert old_enough is (born <= cutoff), (voting_day, born)

@@ -71,6 +71,21 @@ def cukup_umur(*, tanggal_lahir: dt.date | None, status_kawin: str, voting_day: 
     return age_on(tanggal_lahir, voting_day) >= MINIMUM_AGE
 
 
+def latest_birth_date_cukup_umur(voting_day: dt.date) -> dt.date:
+    """The latest birth date that is 17 years old on ``voting_day`` (same rule as
+    :func:`cukup_umur` for an unmarried person with a known birth date): a person born on or
+    before it is old enough. Lets a database apply the age rule as one indexed comparison.
+
+    A voting day of 29 February gives 28 February: a 29 February birthday counts on 1 March
+    (:func:`age_on`), so the person born on 29 February is 17 only from 1 March.
+    """
+    year = voting_day.year - MINIMUM_AGE
+    try:
+        return voting_day.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return dt.date(year, 2, 28)
+
+
 def cukup_umur_expr(
     *, tanggal_lahir: str = "tanggal_lahir", status_kawin: str = "status_kawin",
     voting_day: dt.date,

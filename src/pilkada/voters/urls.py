@@ -4,11 +4,23 @@ Officers' pages live under ``pemilih/``; the public pages (cek DPT, the DPS anno
 use their own short paths.
 """
 
-from .views import coklit, dukcapil, duplicates, imports, lookup, moves, publication, sync, tps
+from .views import (
+    coklit,
+    dukcapil,
+    duplicates,
+    eligibility,
+    imports,
+    lookup,
+    moves,
+    publication,
+    sync,
+    tps,
+)
 
 app_name = "voters"
 urlpatterns = [
     *imports.urlpatterns,
+    *eligibility.urlpatterns,
     *duplicates.urlpatterns,
     *sync.urlpatterns,
     *coklit.urlpatterns,

@@ -7,4 +7,4 @@ Each module defines ``add_parsers(sub) -> dict[str, handler]``: it adds its subp
 only parse input and call the app's services and selectors.
 """
 
-AREAS = ("duplicates", "sync", "coklit", "tps", "publication", "dukcapil", "moves")
+AREAS = ("eligibility", "duplicates", "sync", "coklit", "tps", "publication", "dukcapil", "moves")
