@@ -17,6 +17,7 @@ from pilkada.synth.population import (
     PopulationParams,
     write_population,
 )
+from pilkada.synth.previous_dpt import PEMILU_2024, PreviousDptParams, write_previous_dpt
 
 _DEFAULTS = PopulationParams(voters=1, seed=0)
 _HELP = {
@@ -49,7 +50,34 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{population}")
+        sub = parser.add_subparsers(
+            dest="what", required=True, metavar="{population,previous-dpt}"
+        )
+        prev = sub.add_parser(
+            "previous-dpt",
+            help="a previous DPT (previous_dpt.csv) derived from a population, with its truth",
+            description=(
+                "Derive the previous election's DPT from a population directory (dp4.csv and "
+                "truth.csv): who was a voter then, some under another NIK, plus people gone "
+                "since. Writes previous_dpt.csv, previous_truth.csv, previous_manifest.json "
+                "(see pilkada.synth.previous_dpt)."
+            ),
+        )
+        prev.add_argument("--population", type=Path, required=True, help="population directory")
+        prev.add_argument("--out", type=Path, default=None, help="default: the population dir")
+        prev.add_argument("--seed", type=int, default=0)
+        prev.add_argument(
+            "--previous-voting-day", type=dt.date.fromisoformat, default=PEMILU_2024
+        )
+        prev.add_argument("--voting-day", type=dt.date.fromisoformat, default=_DEFAULTS.voting_day)
+        for name, default in (("arrived", 0.02), ("nik_changed", 0.01), ("gone", 0.03)):
+            prev.add_argument(
+                "--share-" + name.replace("_", "-"),
+                dest=f"share_{name}",
+                type=rate,
+                default=default,
+                metavar="RATE",
+            )
         pop = sub.add_parser(
             "population",
             help="a DP4 file (dp4.csv), its truth file (truth.csv) and manifest.json",
@@ -124,6 +152,8 @@ class Command(BaseCommand):
         pop.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
     def handle(self, *args, **options):
+        if options["what"] == "previous-dpt":
+            return self._previous(options)
         if options["what"] != "population":  # pragma: no cover - argparse enforces it
             raise CommandError(f"unknown synth target {options['what']!r}")
         params = self._params(options)
@@ -146,6 +176,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {defect:<26} {manifest['defect_rows'][defect]:>10,}")
         self.stdout.write(f"  {'twin pairs':<26} {manifest['summary']['twin_pairs']:>10,}")
         self.stdout.write(f"truth: {out / 'truth.csv'}; manifest: {out / 'manifest.json'}")
+
+    def _previous(self, options):
+        params = PreviousDptParams(
+            seed=options["seed"],
+            previous_voting_day=options["previous_voting_day"],
+            voting_day=options["voting_day"],
+            share_arrived=options["share_arrived"],
+            share_nik_changed=options["share_nik_changed"],
+            share_gone=options["share_gone"],
+        )
+        population = options["population"]
+        if not (population / "dp4.csv").exists() or not (population / "truth.csv").exists():
+            raise CommandError(f"{population} has no dp4.csv and truth.csv")
+        manifest = write_previous_dpt(population, options["out"] or population, params)
+        self.stdout.write(json.dumps(manifest, indent=2))
 
     @staticmethod
     def _params(options: dict) -> PopulationParams:
