@@ -9,6 +9,7 @@ from .views import (
     dukcapil,
     duplicates,
     eligibility,
+    hub,
     imports,
     lookup,
     moves,
@@ -19,6 +20,7 @@ from .views import (
 
 app_name = "voters"
 urlpatterns = [
+    *hub.urlpatterns,
     *imports.urlpatterns,
     *eligibility.urlpatterns,
     *duplicates.urlpatterns,

@@ -1,0 +1,40 @@
+"""The voter register's front page: the pages of the flow a user's role may open, in the
+order of PKPU 7/2024 (DP4 → synchronisation → coklit → DPS → DPSHP → DPT → DPTb/DPK), with
+the public pages for everyone."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from pilkada.accounts.permissions import can
+from pilkada.core.selectors import current_election
+
+#: (url name, label, what it is for, permission action; None = public)
+MENU = [
+    ("voters:import", _("Impor DP4 dan DPT lama"), _("unggah berkas, hitungan yang cocok"),
+     "voters.import"),
+    ("voters:eligibility", _("Pemeriksaan syarat pemilih"),
+     _("TMS di bawah umur, TNI, Polri dari data"), "voters.sync"),
+]  # fmt: skip
+
+
+def menu_for(user) -> list[dict]:
+    items = []
+    for name, label, about, action in MENU:
+        if action is None or (user.is_authenticated and can(user, action)):
+            items.append({"url": reverse(name), "label": label, "about": about,
+                          "public": action is None})  # fmt: skip
+    return items
+
+
+def hub(request):
+    return render(
+        request,
+        "voters/hub.html",
+        {"election": current_election(), "items": menu_for(request.user)},
+    )
+
+
+urlpatterns = [path("pemilih/", hub, name="hub")]
