@@ -17,6 +17,12 @@ MENU = [
      "voters.import"),
     ("voters:eligibility", _("Pemeriksaan syarat pemilih"),
      _("TMS di bawah umur, TNI, Polri dari data"), "voters.sync"),
+    ("voters:dptb_register", _("Daftarkan pemilih pindahan (DPTb)"),
+     _("formulir A, batas H-30 / H-7"), "voters.dptb_register"),
+    ("voters:dptb_list", _("Daftar pemilih pindahan (DPTb)"), _("per kelurahan dan TPS"),
+     "voters.view"),
+    ("voters:dpk_home", _("Daftar pemilih khusus (DPK)"), _("dicatat KPPS pada hari pemungutan"),
+     "voters.dpk_record"),
 ]  # fmt: skip
 
 
