@@ -13,6 +13,7 @@ from pilkada.core.selectors import current_election
 
 #: (url name, label, what it is for, permission action; None = public)
 MENU = [
+    ("voters:cek_dpt", _("Cek DPT"), _("apakah saya terdaftar, di TPS mana"), None),
     ("voters:import", _("Impor DP4 dan DPT lama"), _("unggah berkas, hitungan yang cocok"),
      "voters.import"),
     ("voters:eligibility", _("Pemeriksaan syarat pemilih"),
@@ -23,6 +24,8 @@ MENU = [
      "voters.view"),
     ("voters:dpk_home", _("Daftar pemilih khusus (DPK)"), _("dicatat KPPS pada hari pemungutan"),
      "voters.dpk_record"),
+    ("voters:ktp_el", _("Pemilih tanpa KTP-el"), _("untuk Dukcapil: per kelurahan, ekspor, tandai"),
+     "voters.ktp_el_view"),
 ]  # fmt: skip
 
 
