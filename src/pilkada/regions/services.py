@@ -248,7 +248,7 @@ def ensure_tps_codes(*, actor, codes: Iterable[str]) -> TpsEnsureResult:
     malformed or its kelurahan is not loaded, nothing is created and ``ValueError`` says which.
     """
     wanted = sorted({normalize_tps_code(c) for c in codes})
-    if actor is not None:
+    if actor is not None and not isinstance(actor, str):  # a str names a system component
         for code in wanted:
             require(actor, "regions.tps_edit", code)
     with transaction.atomic():
