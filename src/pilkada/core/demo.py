@@ -14,8 +14,11 @@ from django.conf import settings
 from pilkada.accounts.services import ensure_demo_accounts
 from pilkada.schedule.services import ensure_demo_election
 from pilkada.synth.population import PopulationParams, write_population
-from pilkada.voters.models import ImportBatch
+from pilkada.synth.previous_dpt import PreviousDptParams, write_previous_dpt
+from pilkada.voters.models import ImportBatch, Voter
 from pilkada.voters.services import file_sha256, replace_population
+from pilkada.voters.services.eligibility import MemberList, check_eligibility
+from pilkada.voters.services.tps import form_tps_for_election
 
 DEMO_PASSWORD = "demo-pilkada-2024"  # noqa: S105 - printed to the demo user on purpose
 # The demo accounts sit in the capital city's first kecamatan (31.71 Jakarta Pusat): the
@@ -63,6 +66,9 @@ def load_demo(*, voters: int, seed: int, out=None) -> DemoResult:
         say(f"loading {dp4} into the database ...")
         current = replace_population(election=election, path=dp4, actor="demo")
         loaded = True
+    _load_previous_dpt(election, directory, seed, say)
+    if loaded or not Voter.objects.filter(election=election, tps_code__isnull=False).exists():
+        _prepare_register(election, directory, say)
     return DemoResult(
         election=election,
         accounts=accounts,
@@ -71,3 +77,43 @@ def load_demo(*, voters: int, seed: int, out=None) -> DemoResult:
         generated=generated,
         loaded=loaded,
     )
+
+
+def _load_previous_dpt(election, directory: Path, seed: int, say) -> None:
+    """The previous DPT (a synthetic one derived from the population), for synchronisation."""
+    path = directory / "previous_dpt.csv"
+    if not path.exists():
+        say("deriving the previous DPT from the population ...")
+        write_previous_dpt(directory, directory, PreviousDptParams(seed=seed))
+    kind = ImportBatch.Kind.DPT_LAMA
+    current = ImportBatch.objects.filter(election=election, kind=kind).first()
+    if current is None or current.sha256 != file_sha256(path):
+        say(f"loading {path} into the database ...")
+        replace_population(election=election, path=path, actor="demo", kind=kind)
+
+
+def _member_lists(directory: Path) -> dict[str, MemberList]:
+    """The TNI and Polri lists KPU would receive: here, the NIKs the truth file marks."""
+    import polars as pl
+
+    dp4 = pl.read_csv(directory / "dp4.csv", infer_schema=False, columns=["nik"])
+    truth = pl.read_csv(directory / "truth.csv", infer_schema=False, columns=["defect"])
+    both = pl.concat([dp4, truth], how="horizontal")
+    return {
+        kind: MemberList(
+            niks=both.filter(defect=kind).get_column("nik").unique().sort().to_list(),
+            file_name=f"{kind}.csv (demo)",
+        )
+        for kind in ("tni", "polri")
+    }
+
+
+def _prepare_register(election, directory: Path, say) -> None:
+    """What KPU does before coklit, through the same services: the eligibility check and
+    TPS formation (the demo runs on a clock inside coklit, so windows are not asked)."""
+    say("checking eligibility (under age, TNI, Polri) ...")
+    check_eligibility(
+        election=election, actor="demo", check_window=False, **_member_lists(directory)
+    )
+    say("forming TPS ...")
+    form_tps_for_election(election=election, actor="demo", check_window=False)
