@@ -7,4 +7,14 @@ Each module defines ``add_parsers(sub) -> dict[str, handler]``: it adds its subp
 only parse input and call the app's services and selectors.
 """
 
-AREAS = ("eligibility", "duplicates", "sync", "coklit", "tps", "publication", "dukcapil", "moves")
+AREAS = (
+    "eligibility",
+    "lookup",
+    "duplicates",
+    "sync",
+    "coklit",
+    "tps",
+    "publication",
+    "dukcapil",
+    "moves",
+)

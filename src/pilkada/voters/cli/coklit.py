@@ -32,7 +32,53 @@ def add_parsers(sub) -> dict:
     p.add_argument("--election", metavar="SLUG", help="default: the only election")
     p.add_argument("--as", dest="username", metavar="USERNAME", help="show as this officer")
     p.add_argument("--json", action="store_true", help="print JSON")
-    return {"coklit-progress": progress}
+    a = sub.add_parser(
+        "coklit-apply",
+        help="apply coklit results from a CSV (nik,hasil,kode_tms,catatan)",
+        description=(
+            "Applies coklit marks collected offline (e.g. a PPS typing up the Pantarlih's "
+            "forms): one row per voter with columns nik, hasil (MS or TMS), kode_tms (1-8 "
+            "for TMS) and catatan (the evidence note, required for TMS). Every row goes "
+            "through the same service as the coklit page, with the --as officer's scope and "
+            "the coklit window; each row is applied or rejected with its line and reason, "
+            "and the counts reconcile. All in one transaction: an interrupted run changes "
+            "nothing. Exit status: 0 all applied; 1 some rows rejected (the others applied); "
+            "2 bad usage or unreadable file; 3 refused (window closed, no permission)."
+        ),
+    )
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--as", dest="username", metavar="USERNAME", required=True)
+    a.add_argument("--election", metavar="SLUG", help="default: the only election")
+    a.add_argument("--rejects", metavar="FILE", help="write the rejected rows here (CSV)")
+    a.add_argument("--json", action="store_true", help="print a JSON summary")
+    return {"coklit-progress": progress, "coklit-apply": apply_file}
+
+
+def apply_file(command, options):
+    from ..services.coklit_file import CoklitFileRefused, apply_coklit_file
+
+    election = command._election(options["election"])
+    actor = command._user(options["username"])
+    try:
+        result = apply_coklit_file(election=election, actor=actor, path=options["file"])
+    except CoklitFileRefused as exc:
+        raise CommandError(f"{exc} Nothing was applied.", returncode=exc.returncode) from None
+    except PermissionDenied as exc:
+        raise CommandError(f"refused: {exc}", returncode=EXIT_REFUSED) from None
+    if options["rejects"]:
+        result.write_rejects(options["rejects"])
+    if options["json"]:
+        command.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        out = command.stdout.write
+        out(f"rows {result.rows:,}: applied {result.applied:,} (MS {result.ms:,}, TMS "
+            f"{result.tms:,}), rejected {len(result.rejected):,}")  # fmt: skip
+        for row in result.rejected[:50]:
+            out(f"  line {row['line']}: {row['reason']}")
+    if result.rejected:
+        raise CommandError(
+            f"{len(result.rejected):,} rows rejected (the others were applied)", returncode=1
+        )
 
 
 def progress(command, options):
