@@ -187,6 +187,26 @@ def test_reimport_refused_once_coklit_has_worked_on_the_batch(election, dp4_file
     assert snapshot(election) == before
 
 
+@pytest.mark.parametrize("work", ["coklit_record", "ktp_el"])
+def test_reimport_refused_after_changed_data_or_an_issued_ktp_el(election, dp4_file, work):
+    """Work that leaves the status pending still counts: a coklit change of data, a KTP-el."""
+    from pilkada.voters.models import CoklitRecord, KtpElIssuance
+
+    import_voter_file(election=election, path=dp4_file([person(1), person(2)]), kind="dp4")
+    voter = Voter.objects.get(line=2)
+    if work == "coklit_record":
+        CoklitRecord.objects.create(election=election, voter=voter, kind="change", actor="t")
+    else:
+        KtpElIssuance.objects.create(
+            election=election, voter_id=voter.pk, kelurahan_code=voter.kelurahan_code
+        )
+    before = snapshot(election)
+    with pytest.raises(ImportRefused) as exc:
+        import_voter_file(election=election, path=dp4_file([person(3)]), kind="dp4")
+    assert exc.value.code == "register_in_use"
+    assert snapshot(election) == before
+
+
 def test_bad_files_are_refused_with_nothing_changed(election, dp4_file, tmp_path, settings):
     before = snapshot(election)
     missing = tmp_path / "cols.csv"

@@ -297,6 +297,20 @@ def _frames(
         progress(Progress(stage="load", rows=done, total=done, fraction=1.0))
 
 
+def _batch_has_work(batch: ImportBatch) -> bool:
+    """Whether later stages worked on the batch's rows: a status other than pending or a TPS
+    (coklit, eligibility, duplicates, TPS formation), a coklit record (changed data keeps
+    the status), or a KTP-el Dukcapil issued. Replacing the batch would lose that work."""
+    from ..models import CoklitRecord, KtpElIssuance
+
+    rows = Voter.objects.filter(batch=batch)
+    return (
+        rows.exclude(status=Voter.Status.PENDING, tps_code__isnull=True).exists()
+        or CoklitRecord.objects.filter(voter__batch=batch).exists()
+        or KtpElIssuance.objects.filter(voter_id__in=rows.values("pk")).exists()
+    )
+
+
 def _batch_summary(batch: ImportBatch) -> dict:
     return {
         "batch_id": batch.pk,
@@ -338,11 +352,7 @@ def _load(
         old = ImportBatch.objects.filter(election=election, kind=kind).first()
         replaced = None
         if old is not None:
-            worked = (
-                Voter.objects.filter(batch=old)
-                .exclude(status=Voter.Status.PENDING, tps_code__isnull=True)
-                .exists()
-            )
+            worked = _batch_has_work(old)
             if worked:
                 raise ImportRefused(
                     "register_in_use",
