@@ -1,7 +1,9 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from pilkada.audit.services import audit_context
 from pilkada.core.demo import DEMO_PASSWORD, load_demo
+from pilkada.voters.services import ImportRefused
 
 
 class Command(BaseCommand):
@@ -12,8 +14,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2024)
 
     def handle(self, *args, voters, seed, **options):
-        with audit_context():
-            result = load_demo(voters=voters, seed=seed, out=self.stdout.write)
+        try:
+            with audit_context():
+                result = load_demo(voters=voters, seed=seed, out=self.stdout.write)
+        except ImportRefused as exc:
+            raise CommandError(
+                f"{exc}\nThis data directory ({settings.DATA_DIR}) already holds a demo with "
+                "work on it. To load another population, start from an empty one: remove "
+                "it, or set PILKADA_DATA_DIR to a new directory."
+            ) from None
         self.stdout.write(
             f"\n{result.election.name}\n  voters loaded: {result.voters:,} "
             f"(population in {result.population_dir})\n"
