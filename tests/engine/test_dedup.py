@@ -10,7 +10,13 @@ import polars as pl
 import pytest
 
 from pilkada.engine import dedup_model as model
-from pilkada.engine.dedup import DedupResult, evaluate, find_duplicates
+from pilkada.engine.dedup import (
+    DedupResult,
+    DedupSettings,
+    evaluate,
+    find_duplicates,
+    suggestion_threshold,
+)
 from pilkada.engine.dedup_features import prepare_features
 from pilkada.synth.population import PopulationParams, write_population
 
@@ -47,16 +53,85 @@ def test_exact_nik_duplicates_are_all_found_and_only_them(scores):
 
 
 def test_same_person_under_different_niks(scores):
-    """Precision meets the 0.99 target. Recall is asserted at 0.90, not the issue's 0.97: on
-    this generator even an oracle that knows the true share of duplicates behind every
-    evidence pattern stays near 0.92 at 1 M rows (docs/duplicates.md, "Limits")."""
+    """Precision meets the 0.99 target. Recall is asserted at 0.93 (0.954 measured here), not
+    the issue's 0.97: a second NIK issued in another kecamatan, with another address and NKK,
+    leaves only the name, birth date, birthplace and marital status, and even an oracle that
+    knows the true share of duplicates behind every evidence pattern stays near 0.96 at 1 M
+    rows (docs/duplicates.md, "Limits")."""
     different = scores["different_nik"]
     assert different["actual"] == round(0.006 * VOTERS)
     assert different["precision"] >= 0.99
-    assert different["recall"] >= 0.90
+    assert different["recall"] >= 0.93
     for kind in ("duplicate_nik_typo", "duplicate_nik_transposed"):
-        assert different["by_kind"][kind]["recall"] >= 0.9, kind
-    assert different["by_kind"]["duplicate_new_serial"]["recall"] >= 0.75
+        assert different["by_kind"][kind]["recall"] >= 0.93, kind
+    assert different["by_kind"]["duplicate_new_serial"]["recall"] >= 0.85
+
+
+def test_threshold_is_lowered_only_while_the_expected_precision_holds(result):
+    """The suggestion threshold comes from the model's own probabilities, never the truth."""
+    threshold = result.stats["suggestion_threshold"]
+    assert 0.5 <= threshold <= 0.95
+    suggested = result.pairs.filter(pl.col("suggested"))
+    assert suggested["match_probability"].min() >= threshold
+    assert suggested["match_probability"].mean() >= 0.995
+    assert (result.pairs.filter(~pl.col("suggested"))["match_probability"] < threshold).all()
+    # One pair more (the next below the threshold) would bring the expectation under target,
+    # or the floor was reached.
+    below = result.pairs.filter(~pl.col("suggested"), pl.col("match_probability") >= 0.5)
+    if below.height:
+        nxt = below["match_probability"].max()
+        with_next = pl.concat([suggested["match_probability"], pl.Series([nxt])])
+        assert with_next.mean() < 0.995
+
+
+def test_suggestion_threshold_rule():
+    probs = pl.Series([0.999] * 98 + [0.9, 0.6, 0.4, 0.02])
+    # Mean of the 99 highest: (98 * 0.999 + 0.9) / 99 = 0.998 >= 0.995; with 0.6: 0.994.
+    assert suggestion_threshold(probs, DedupSettings()) == 0.9
+    assert suggestion_threshold(probs, DedupSettings(target_precision=0.99)) == 0.6
+    # Never below min_threshold, never above threshold, and None keeps threshold.
+    assert suggestion_threshold(probs, DedupSettings(target_precision=0.9)) == 0.6
+    floor = DedupSettings(target_precision=0.9, min_threshold=0.7)
+    assert suggestion_threshold(probs, floor) == 0.9
+    assert suggestion_threshold(probs, DedupSettings(target_precision=None)) == 0.95
+    high = pl.Series([0.96, 0.8])
+    assert suggestion_threshold(high, DedupSettings(target_precision=1.0)) == 0.95
+    assert suggestion_threshold(pl.Series([], dtype=pl.Float64), DedupSettings()) == 0.95
+    # Ties at the cut are all in or all out: the first three reach 0.986 on average, but
+    # the cut at 0.98 takes all four at 0.98 (0.984), so only the 1.0 is suggested.
+    tied = pl.Series([1.0, 0.98, 0.98, 0.98, 0.98])
+    assert suggestion_threshold(tied, DedupSettings(threshold=1.0, target_precision=0.986)) == 1.0
+
+
+def test_compatible_names_weigh_by_how_common_the_shorter_name_is(result):
+    """VINCENT R against VINCENT RIKHARD says more than MUHAMMAD R against MUHAMMAD RIZKI:
+    the compatible level is adjusted by the frequency of the more common of the two names."""
+    level = next(
+        lv for c in result.model["comparisons"] if c["output_column_name"] == "name"
+        for lv in c["comparison_levels"] if lv.get("label_for_charts") == "compatible"
+    )  # fmt: skip
+    assert level["tf_adjustment_column"] == "nkey_tf"
+    # The name's share among people of its sex and five-year cohort ("NAME|sex|year").
+    feats = (
+        pl.read_parquet(result.work_dir / "features.parquet")
+        .select("rid", "nkey_tf")
+        .drop_nulls()
+        .with_columns(cohort=pl.col("nkey_tf").str.replace(r"^[^|]*\|", ""))
+        .with_columns(
+            tf=pl.len().over("nkey_tf").cast(pl.Float64) / pl.len().over("cohort")
+        )
+    )
+    tf = feats.select("rid", "tf")
+    compatible = (
+        result.pairs.filter(pl.col("level_name") == "compatible")
+        .join(tf.rename({"rid": "id_a", "tf": "tf_a"}), on="id_a")
+        .join(tf.rename({"rid": "id_b", "tf": "tf_b"}), on="id_b")
+        .with_columns(tf=pl.max_horizontal("tf_a", "tf_b"))
+        .sort("tf")
+    )
+    assert compatible.height > 10 and compatible["w_name"].n_unique() > 1
+    # The rarer the more common of the two names, the more the agreement weighs.
+    assert (compatible["w_name"].diff().drop_nulls() <= 1e-9).all()
 
 
 def test_twins_are_never_paired(scores):
@@ -283,6 +358,25 @@ def test_exact_nik_of_two_people_is_a_conflict_not_a_merge(hand_made):
 def test_copies_of_one_person_form_one_group(hand_made):
     siti = hand_made.members.filter(pl.col("id").is_in([2, 3, 4, 5]))
     assert siti["group_id"].to_list() == ["G2"] * 4
+
+
+def test_marital_status_is_used_when_present(tmp_path):
+    """status_kawin is optional: absent, its comparison is neutral; present, a difference
+    weighs against (a second registration keeps it unless the person married since)."""
+    frame = pl.DataFrame(HAND_MADE[:3]).with_columns(status_kawin=pl.Series(["S", "S", "B"]))
+    result = find_duplicates(frame, work_dir=tmp_path / "with")
+    same, other = _pair(result, 2, 3), _pair(result, 2, 4)
+    assert same["level_status_kawin"] == "equal" and same["w_status_kawin"] > 0
+    assert other["level_status_kawin"] == "different" and other["w_status_kawin"] < 0
+    without = find_duplicates(pl.DataFrame(HAND_MADE[:3]), work_dir=tmp_path / "without")
+    pair = _pair(without, 2, 4)
+    assert pair["level_status_kawin"] == "null" and pair["w_status_kawin"] == 0
+    assert pair["match_weight"] > other["match_weight"]
+    # Unreadable values are unknown, not a difference.
+    odd = frame.with_columns(status_kawin=pl.Series(["S", "?", None]))
+    assert prepare_features(odd, reference_date=dt.date(2024, 11, 27))["sk"].to_list() == [
+        "S", None, None,
+    ]  # fmt: skip
 
 
 def test_features_keys():

@@ -24,7 +24,9 @@ Pipeline (docs/duplicates.md has the reasoning and the measured figures):
    comparison and the prior by Splink's EM on a sample of whole blocks (see :func:`_train`).
    Each scored pair gets its match weight, probability, and per comparison the level and
    its weight.
-5. **Review queue**: pairs at or above the threshold, minus remembered rejections; groups are
+5. **Review queue**: pairs at or above the threshold (lowered from 0.95 while the model's
+   expected precision of the suggestions stays >= 0.995, see :func:`suggestion_threshold`),
+   minus remembered rejections; groups are
    connected components of accepted pairs, grown strongest edge first and never joining two
    rows an officer said are different people; ``group_id`` is ``G<lowest row id>``.
 """
@@ -52,6 +54,7 @@ __all__ = [
     "DedupSettings",
     "evaluate",
     "find_duplicates",
+    "suggestion_threshold",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,9 +98,17 @@ class DedupSettings:
 
     #: A pair under different NIKs is suggested when its match probability reaches this
     #: (tier ``probable``); between ``possible`` and ``threshold`` it is kept with tier
-    #: ``possible`` for a reviewer who wants to look further, but not grouped.
+    #: ``possible`` for a reviewer who wants to look further, but not grouped. With
+    #: ``target_precision`` set, this is the highest threshold used (see below).
     threshold: float = 0.95
     possible: float = 0.5
+    #: The precision the suggestions must keep, *as the model expects it*: the mean match
+    #: probability of the suggested pairs (the model is calibrated: see docs/duplicates.md).
+    #: The threshold is lowered from ``threshold`` towards ``min_threshold`` as long as the
+    #: pairs at or above it keep this expected precision, so a register with few look-alikes
+    #: gets more suggestions and a crowded one fewer. ``None``: ``threshold`` as is.
+    target_precision: float | None = 0.995
+    min_threshold: float = 0.5
     #: Scored pairs below this are not kept at all (``DedupResult.pairs`` keeps the rest, with
     #: ``suggested`` telling which reach ``threshold``).
     keep_floor: float = 0.01
@@ -271,6 +282,7 @@ def find_duplicates(
 
         prog.start("review_queue")
         pairs, exact_pairs = _evidence(con, settings)
+        stats["suggestion_threshold"] = suggestion_threshold(pairs["match_probability"], settings)
         pairs, exact_pairs, rejected = _apply_rejections(pairs, exact_pairs, remembered_rejections)
         stats["rejections_applied"] = rejected
         exact_groups = _exact_groups(exact_pairs)
@@ -467,7 +479,7 @@ def _session_params(session) -> tuple[float, dict]:
 
 
 #: Comparisons whose m-probabilities come from the exact-NIK pairs (see _m_from_exact_pairs).
-LABELLED = ("name", "birth", "birthplace")
+LABELLED = ("name", "birth", "birthplace", "status_kawin")
 #: The EM session: blocking of the training sample, and the comparisons it estimates. Its
 #: blocking (birth key and phonetic name) uses the name, so Splink leaves the name comparison
 #: out of it; the other comparisons are independent of the name given the birth key, so the
@@ -837,6 +849,36 @@ _DATE_RELATION = """
          ELSE 'different' END"""
 
 
+def suggestion_threshold(probabilities: pl.Series, settings: DedupSettings) -> float:
+    """The match probability from which a pair is suggested.
+
+    ``settings.threshold`` when ``settings.target_precision`` is None; otherwise the lowest
+    probability t (between ``min_threshold`` and ``threshold``) such that the mean match
+    probability of the pairs with P >= t -- the share of them the model expects to be the
+    same person -- is at least ``target_precision``. Reads only the model's probabilities,
+    never a truth.
+    """
+    top = float(settings.threshold)
+    target = settings.target_precision
+    if target is None:
+        return top
+    floor = min(float(settings.min_threshold), top)
+    p = probabilities.drop_nulls().filter(probabilities.drop_nulls() >= floor)
+    if p.len() == 0:
+        return top
+    p = p.sort(descending=True)
+    expected = p.cum_sum() / pl.int_range(1, p.len() + 1, eager=True)
+    ok = p.filter(expected >= float(target))
+    if ok.len() == 0:
+        return top
+    # Ties: every pair at the chosen probability is in, so check the mean again there.
+    t = float(ok.min())
+    chosen = p.filter(p >= t)
+    if float(chosen.mean()) < float(target):
+        t = float(p.filter(p > t).min() or top)
+    return min(top, max(floor, t))
+
+
 def _evidence(
     con: duckdb.DuckDBPyConnection, settings: DedupSettings
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -844,9 +886,10 @@ def _evidence(
         _evidence_sql("dd_scored", "s.match_key <> 'exact_nik'")
         + " ORDER BY match_weight DESC, id_a, id_b"
     ).pl()
+    threshold = suggestion_threshold(pairs["match_probability"], settings)
     pairs = pairs.with_columns(
-        suggested=pl.col("match_probability") >= settings.threshold,
-        tier=pl.when(pl.col("match_probability") >= settings.threshold)
+        suggested=pl.col("match_probability") >= threshold,
+        tier=pl.when(pl.col("match_probability") >= threshold)
         .then(pl.lit("probable"))
         .when(pl.col("match_probability") >= settings.possible)
         .then(pl.lit("possible"))

@@ -23,6 +23,7 @@ from pilkada.engine.nik import validate_nik_frame
 __all__ = [
     "ABBREVIATED_TOKENS",
     "FEATURE_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "PHONETIC_RULES",
     "REQUIRED_COLUMNS",
     "features_lazy",
@@ -47,6 +48,10 @@ REQUIRED_COLUMNS = (
     "kelurahan_code",
 )
 ID_COLUMNS = ("voter_id", "line")
+#: Columns used when present (a missing one is read as unknown: its comparison is neutral).
+#: ``status_kawin`` (B / S / P): a person's second registration keeps it unless they married
+#: in between; people born the same day differ in it often enough to matter.
+OPTIONAL_COLUMNS = ("status_kawin",)
 
 #: Rewrites applied to the normalised key, in order, to make the phonetic key. Each is a
 #: spelling that one person's records really alternate between (the generator's
@@ -80,7 +85,7 @@ _DOUBLES = [c + c for c in _LETTERS]
 #: The feature table (see :func:`prepare_features`).
 FEATURE_COLUMNS = (
     "rid", "nik", "nik_raw", "nkk", "nama", "nkey", "nph", "ini", "ft", "nt", "t2i", "lt",
-    "nkey_tf", "ft_tf", "bd", "sex", "bkey", "tl", "addr", "kel",
+    "nkey_tf", "ft_tf", "bd", "sex", "bkey", "tl", "addr", "kel", "sk",
 )  # fmt: skip
 
 
@@ -163,7 +168,13 @@ def load_voters(voters: pl.DataFrame | pl.LazyFrame | str | Path) -> pl.LazyFram
         raise ValueError(f"the voters table lacks column(s): {', '.join(need)}")
     if schema[id_col] not in (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt32, pl.UInt64):
         lazy = lazy.with_columns(pl.col(id_col).cast(pl.Int64, strict=True))
-    return lazy.select(pl.col(id_col).cast(pl.Int64).alias("rid"), *REQUIRED_COLUMNS)
+    optional = [
+        pl.col(c) if c in names else pl.lit(None, dtype=pl.String).alias(c)
+        for c in OPTIONAL_COLUMNS
+    ]
+    return lazy.select(
+        pl.col(id_col).cast(pl.Int64).alias("rid"), *REQUIRED_COLUMNS, *optional
+    )
 
 
 def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
@@ -235,7 +246,9 @@ def features_lazy(
     * ``bd`` birth date, ``sex`` (L/P), ``bkey`` = sex, year and the *unordered* day and
       month: a record and its copy with day and month swapped share it;
     * ``tl`` birthplace key; ``addr`` street address key with RT, RW and kelurahan; ``kel``
-      the kelurahan code (10 digits, undotted).
+      the kelurahan code (10 digits, undotted);
+    * ``sk`` marital status B / S / P from the optional ``status_kawin`` (null if absent or
+      unreadable).
 
     Names, birthplaces and streets are normalised once per distinct value (one pass over the
     input collects them), then joined back; the rest is a streaming pipeline, so that 8
@@ -311,6 +324,13 @@ def features_lazy(
             pl.concat_str([pl.col("_street"), "rt", "rw", "kel"], separator="|")
         ),
         nkk=pl.when(pl.col("nkk").str.len_chars() > 0).then(pl.col("nkk")),
+        # Marital status B / S / P (belum kawin, sudah kawin, pernah kawin); else unknown.
+        sk=pl.col("status_kawin")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_uppercase()
+        .str.slice(0, 1)
+        .replace_strict(["B", "S", "P"], ["B", "S", "P"], default=None),
     )
     return lazy.select(FEATURE_COLUMNS)
 

@@ -115,6 +115,10 @@ NAME = Comparison(
             0.18,
             0.003,
             "same first name; a name dropped or cut to its initial, two names or more left",
+            # How common is the shorter (more common) of the two names, among people of
+            # the same sex and cohort: MUHAMMAD RIZKI against MUHAMMAD RIZKI PRATAMA says
+            # less than VINCENT R against VINCENT RIKHARD.
+            tf_column="nkey_tf",
         ),
         Level(
             "compatible_single",
@@ -302,23 +306,42 @@ BIRTHPLACE = Comparison(
     ),
 )
 
-COMPARISONS: tuple[Comparison, ...] = (NAME, BIRTH, NIK_HOUSEHOLD, BIRTHPLACE)
+MARITAL_STATUS = Comparison(
+    "status_kawin",
+    "Marital status (status kawin, B / S / P), when the register has it. A second "
+    "registration keeps it unless the person married or was widowed in between; m comes "
+    "from the exact-NIK pairs, so a register where it changes often weighs it less.",
+    (
+        Level(
+            "null",
+            "{l.sk} IS NULL OR {r.sk} IS NULL",
+            0.0,
+            0.0,
+            "unknown on one side",
+            null=True,
+        ),
+        Level("equal", "{l.sk} = {r.sk}", 0.95, 0.6, "equal"),
+        Level("different", "ELSE", 0.05, 0.4, "different"),
+    ),
+)
+
+COMPARISONS: tuple[Comparison, ...] = (NAME, BIRTH, NIK_HOUSEHOLD, BIRTHPLACE, MARITAL_STATUS)
 
 #: The documented prior model, used as is when the input is too small to train on (fewer
 #: than 50 exact-NIK pairs or 100 same-name pairs): the parameters trained on the synthetic
-#: population of 1,000,000 rows (seed 2024), rounded to three digits. The match prior is
-#: per pair of rows sharing a birth key; the prior model runs without term-frequency
-#: adjustments (the frequencies of a handful of rows say nothing about a name).
+#: population of 1,000,000 rows (seed 2024, generator version 2), rounded to three digits.
+#: The match prior is per pair of rows sharing a birth key; the prior model runs without
+#: term-frequency adjustments (the frequencies of a handful of rows say nothing about a name).
 PRIOR_PROBABILITY = 0.000607
 PRIOR_PARAMS: dict[str, dict[str, tuple[float, float]]] = {
     "name": {
-        "exact": (0.771, 0.000853),
-        "phonetic": (0.0269, 1.11e-06),
-        "compatible": (0.129, 0.000377),
-        "compatible_single": (0.0731, 0.00421),
-        "first_name_rest_similar": (0.000125, 0.00217),
-        "first_name_only": (0.000125, 0.0182),
-        "different": (0.000125, 0.974),
+        "exact": (0.772, 0.000132),
+        "phonetic": (0.0246, 5.02e-07),
+        "compatible": (0.129, 0.000161),
+        "compatible_single": (0.0736, 0.00147),
+        "first_name_rest_similar": (0.000125, 0.00221),
+        "first_name_only": (0.000125, 0.0187),
+        "different": (0.000125, 0.977),
     },
     "birth": {
         "equal": (0.893, 0.735),
@@ -328,40 +351,43 @@ PRIOR_PARAMS: dict[str, dict[str, tuple[float, float]]] = {
     "nik_household": {
         "unusable/same_nkk": (0.00045, 5.02e-07),
         "unusable/same_kelurahan": (0.00025, 1.88e-06),
-        "unusable/elsewhere": (7.29e-05, 0.00124),
-        "equal/same_nkk": (0.191, 3.8e-06),
+        "unusable/elsewhere": (1e-06, 0.00124),
+        "equal/same_nkk": (0.191, 3.49e-06),
         "equal/same_kelurahan": (0.085, 5.02e-07),
-        "equal/elsewhere": (0.113, 8.31e-06),
+        "equal/elsewhere": (0.113, 8.42e-06),
         "one_edit_birth_part/same_nkk": (0.101, 5.02e-07),
         "one_edit_birth_part/same_kelurahan": (0.0375, 5.02e-07),
-        "one_edit_birth_part/elsewhere": (0.0577, 3.75e-06),
-        "transposition/same_nkk": (0.0225, 2.75e-06),
-        "transposition/same_kelurahan": (0.00985, 7.08e-07),
-        "transposition/elsewhere": (0.0115, 0.000952),
-        "one_digit_region/same_nkk": (0.0162, 1.14e-06),
-        "one_digit_region/same_kelurahan": (0.00809, 0.000112),
-        "one_digit_region/elsewhere": (0.0157, 0.0989),
-        "one_digit_serial_high/same_nkk": (0.0342, 5.02e-07),
-        "one_digit_serial_high/same_kelurahan": (0.0144, 8.41e-06),
-        "one_digit_serial_high/elsewhere": (0.019, 8.79e-06),
-        "one_digit_serial_low/same_nkk": (0.0762, 0.000101),
-        "one_digit_serial_low/same_kelurahan": (0.0348, 0.0029),
-        "one_digit_serial_low/elsewhere": (0.0449, 0.0168),
+        "one_edit_birth_part/elsewhere": (0.0578, 3.69e-06),
+        "transposition/same_nkk": (0.0225, 2.73e-06),
+        "transposition/same_kelurahan": (0.00987, 6.99e-07),
+        "transposition/elsewhere": (0.0117, 0.000952),
+        "one_digit_region/same_nkk": (0.0161, 1.2e-06),
+        "one_digit_region/same_kelurahan": (0.00816, 0.000112),
+        "one_digit_region/elsewhere": (0.0136, 0.0989),
+        "one_digit_serial_high/same_nkk": (0.0341, 5.02e-07),
+        "one_digit_serial_high/same_kelurahan": (0.0144, 8.39e-06),
+        "one_digit_serial_high/elsewhere": (0.019, 8.77e-06),
+        "one_digit_serial_low/same_nkk": (0.0764, 0.000101),
+        "one_digit_serial_low/same_kelurahan": (0.0343, 0.0029),
+        "one_digit_serial_low/elsewhere": (0.045, 0.0168),
         "same_kecamatan_other_serial/same_nkk": (0.0045, 5.02e-07),
         "same_kecamatan_other_serial/same_kelurahan": (1e-06, 6.42e-06),
         "same_kecamatan_other_serial/elsewhere": (0.003, 5.41e-05),
-        "same_birth_part_other_kecamatan/same_nkk": (0.0444, 4.66e-06),
-        "same_birth_part_other_kecamatan/same_kelurahan": (0.0169, 0.000636),
-        "same_birth_part_other_kecamatan/elsewhere": (0.0466, 0.611),
+        "same_birth_part_other_kecamatan/same_nkk": (0.0446, 4.55e-06),
+        "same_birth_part_other_kecamatan/same_kelurahan": (0.0168, 0.000636),
+        "same_birth_part_other_kecamatan/elsewhere": (0.0481, 0.611),
         "different/same_nkk": (4.5e-06, 5.02e-07),
         "different/same_kelurahan": (1e-06, 0.00128),
-        "different/elsewhere": (1.5e-06, 0.266),
+        "different/elsewhere": (1e-06, 0.266),
     },
     "birthplace": {
-        "equal": (1.0, 0.539),
-        "same_first_word": (0.000125, 0.0971),
-        "different": (0.000125, 0.364),
+        "equal": (1, 0.538),
+        "same_first_word": (0.000125, 0.0975),
+        "different": (0.000125, 0.365),
     },
+    # m not from the 1 M training run (the generator's copies never change it, m = 1): a
+    # second registration years later may follow a marriage, so the prior allows one in ten.
+    "status_kawin": {"equal": (0.9, 0.625), "different": (0.1, 0.375)},
 }
 
 # --------------------------------------------------------------------------------------------
