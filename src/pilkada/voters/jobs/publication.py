@@ -1,1 +1,33 @@
-"""Job kinds: publication."""
+"""Job kinds: publication -- `voters.publish` (DPS, DPSHP, DPT snapshot and recap)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from pilkada.jobs.registry import register
+from pilkada.schedule.models import Election
+
+
+@register("voters.publish", unit="baris", action="voters.publish")
+def publish_job(*, job, progress, election, kind, region_code=None):
+    """Publish a list in the background; the result is the snapshot's summary."""
+    from pilkada.voters.services.publication import publish_list
+
+    actor = job.actor or None
+    if job.actor_id is not None:
+        actor = get_user_model().objects.get(pk=job.actor_id)
+    snap = publish_list(
+        election=Election.objects.get(slug=election),
+        kind=kind,
+        actor=actor,
+        region_code=region_code,
+        progress=progress,
+    )
+    return {
+        "snapshot": snap.pk,
+        "kind": snap.kind,
+        "version": snap.version,
+        "region": snap.region_code,
+        "rows": snap.rows,
+        "sha256": snap.sha256,
+    }
