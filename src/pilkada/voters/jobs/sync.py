@@ -1,1 +1,36 @@
-"""Job kinds: sync."""
+"""Job kind ``voters.sync``: the DP4 synchronised with the previous DPT, started from the web
+page, run in the background with the same service as `pilkada voters sync`."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from pilkada.jobs.registry import register
+from pilkada.schedule.models import Election
+
+from ..services.sync import PERMISSION, synchronise
+
+KIND = "voters.sync"
+
+
+@register(KIND, unit="%", action=PERMISSION)
+def sync_job(*, job, progress, election_id):
+    actor = None
+    if job.actor_id:
+        actor = get_user_model().objects.get(pk=job.actor_id)
+    run = synchronise(
+        election=Election.objects.get(pk=election_id),
+        actor=actor if actor is not None else job.actor,
+        progress=progress,
+    )
+    return {
+        "baris DP4": run.dp4_rows,
+        "ditemukan (NIK)": run.found_by_nik,
+        "ditemukan (nama, tgl lahir)": run.found_by_fuzzy,
+        "pemilih baru": run.new,
+        "di antaranya genap 17": run.new_turning_17,
+        "baris DPT lama": run.previous_rows,
+        "tidak ada di DP4": run.missing,
+        "cocok": run.reconciles,
+        "run": run.pk,
+    }
