@@ -17,7 +17,9 @@ from pilkada.synth.population import PopulationParams, write_population
 from pilkada.synth.previous_dpt import PreviousDptParams, write_previous_dpt
 from pilkada.voters.models import ImportBatch, Voter
 from pilkada.voters.services import file_sha256, replace_population
+from pilkada.voters.services.duplicates import detect_duplicates
 from pilkada.voters.services.eligibility import MemberList, check_eligibility
+from pilkada.voters.services.sync import synchronise
 from pilkada.voters.services.tps import form_tps_for_election
 
 DEMO_PASSWORD = "demo-pilkada-2024"  # noqa: S105 - printed to the demo user on purpose
@@ -109,11 +111,16 @@ def _member_lists(directory: Path) -> dict[str, MemberList]:
 
 
 def _prepare_register(election, directory: Path, say) -> None:
-    """What KPU does before coklit, through the same services: the eligibility check and
-    TPS formation (the demo runs on a clock inside coklit, so windows are not asked)."""
+    """What KPU does before coklit, through the same services: the eligibility check, the
+    synchronisation with the previous DPT, the duplicate search (left for review) and TPS
+    formation (the demo runs on a clock inside coklit, so windows are not asked)."""
     say("checking eligibility (under age, TNI, Polri) ...")
     check_eligibility(
         election=election, actor="demo", check_window=False, **_member_lists(directory)
     )
+    say("synchronising the DP4 with the previous DPT ...")
+    synchronise(election=election, actor="demo", check_window=False)
+    say("looking for duplicates (ganda) ...")
+    detect_duplicates(election=election, actor="demo", check_window=False)
     say("forming TPS ...")
     form_tps_for_election(election=election, actor="demo", check_window=False)

@@ -326,7 +326,7 @@ def _job_progress(progress: Progress | None):
 
 
 def detect_duplicates(*, election, actor, progress: Progress | None = None,
-                      dedup_settings=None) -> DuplicateRun:  # fmt: skip
+                      dedup_settings=None, check_window: bool = True) -> DuplicateRun:  # fmt: skip
     """Run duplicate detection over ``election``'s register and store the review queue.
 
     ``progress(done, total, message)`` (the jobs' ProgressWriter signature) is told the
@@ -334,12 +334,14 @@ def detect_duplicates(*, election, actor, progress: Progress | None = None,
     engine's defaults (reference date and province are the election's). Refused with
     :class:`~pilkada.schedule.gate.StageClosed` outside the window, PermissionDenied without
     ``voters.review_duplicates`` over the whole election region. The previous run's open
-    groups are replaced atomically; decided groups stay.
+    groups are replaced atomically; decided groups stay. ``check_window=False`` is for
+    seeding demo and training data only.
     """
     from pilkada.engine.dedup import DedupSettings, find_duplicates
 
     started = time.perf_counter()
-    require_open(election=election, action=STAGE_ACTION)
+    if check_window:
+        require_open(election=election, action=STAGE_ACTION)
     _require(actor, election.region_code)
     if progress:
         progress(0, 100, "ekspor register")
@@ -375,19 +377,23 @@ def detect_duplicates(*, election, actor, progress: Progress | None = None,
             stats=result.stats,
             rows=register.height,
             started=started,
+            check_window=check_window,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return run
 
 
-def _store(*, election, actor, groups, members, pairs, stats, rows, started) -> DuplicateRun:
+def _store(
+    *, election, actor, groups, members, pairs, stats, rows, started, check_window=True
+) -> DuplicateRun:
     g_table = DuplicateGroup._meta.db_table
     m_table = DuplicateMember._meta.db_table
     p_table = DuplicatePair._meta.db_table
     d_table = DuplicateDecision._meta.db_table
     with transaction.atomic():
-        require_open(election=election, action=STAGE_ACTION)
+        if check_window:  # again inside the transaction: the window may have moved
+            require_open(election=election, action=STAGE_ACTION)
         # Serialise two runs of one election (PostgreSQL; SQLite transactions are IMMEDIATE).
         type(election).objects.select_for_update().filter(pk=election.pk).first()
         open_groups = DuplicateGroup.objects.filter(
