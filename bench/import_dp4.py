@@ -60,7 +60,7 @@ import polars as pl
 from django.db import connection, transaction
 from pilkada.schedule.models import Election
 from pilkada.voters.models import ImportBatch, Voter
-from pilkada.voters.services import bulk_load
+from pilkada.voters.services.imports import bulk_load
 
 path, mode, rows_hint = sys.argv[1], sys.argv[2], int(sys.argv[3])
 table = Voter._meta.db_table
