@@ -367,6 +367,10 @@ def _write_assignment(changed: pl.DataFrame) -> int:
     with connection.cursor() as cursor, _indexes_dropped_for(table, changed.height):
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_TMP_TABLE}")
+            # The UPDATE hash-joins the assignments with the table: with the default 4 MB
+            # the hash spills to disk in batches (measured on 8.2 M rows: 73.2 s with the
+            # default, 60.5 s with 256 MB). For this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             f"UPDATE {table} SET tps_code = t.tps_code FROM {_TMP_TABLE} AS t "
             f"WHERE {table}.id = t.voter_id"
