@@ -122,3 +122,13 @@ def child_rows(*, user, election: Election, code: str) -> list[RegionRow]:
     if not is_public_viewer(user):
         kids = kids.filter(regions.visible_q(user))
     return _rows(election, list(kids))
+
+
+def current_election_or_404() -> Election:
+    """:func:`current_election` for a page: 404 when no election is loaded yet."""
+    from django.http import Http404
+
+    election = current_election()
+    if election is None:
+        raise Http404("no election loaded")
+    return election

@@ -20,3 +20,13 @@ def job_with_progress(*, user, job_id):
     """(job, progress) for a job the user may see; Job.DoesNotExist otherwise."""
     job = visible_jobs(user=user).get(pk=job_id)
     return job, read_progress(job.pk)
+
+
+def job_actor(job):
+    """Who a job acts as: the User who started it (so its service checks that officer's
+    permission and scope, and audits them), or the component name it was started under."""
+    from django.contrib.auth import get_user_model
+
+    if job.actor_id is not None:
+        return get_user_model().objects.get(pk=job.actor_id)
+    return job.actor

@@ -4,9 +4,9 @@ background with the same service as `pilkada voters import`."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from pilkada.jobs.registry import register
+from pilkada.jobs.selectors import job_actor
 from pilkada.schedule.models import Election
 
 from ..services.imports import import_voter_file, job_progress
@@ -14,14 +14,11 @@ from ..services.imports import import_voter_file, job_progress
 
 @register("voters.import", unit="baris", action="voters.import")
 def import_job(*, job, progress, election_id, kind, path, file_name=""):
-    actor = None
-    if job.actor_id:
-        actor = get_user_model().objects.get(pk=job.actor_id)
     result = import_voter_file(
         election=Election.objects.get(pk=election_id),
         path=settings.DATA_DIR / path,
         kind=kind,
-        actor=actor if actor is not None else job.actor,
+        actor=job_actor(job),
         progress=job_progress(progress),
     )
     data = result.as_dict()

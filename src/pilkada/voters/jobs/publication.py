@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from pilkada.jobs.registry import register
+from pilkada.jobs.selectors import job_actor
 from pilkada.schedule.models import Election
 
 
@@ -13,13 +12,10 @@ def publish_job(*, job, progress, election, kind, region_code=None):
     """Publish a list in the background; the result is the snapshot's summary."""
     from pilkada.voters.services.publication import publish_list
 
-    actor = job.actor or None
-    if job.actor_id is not None:
-        actor = get_user_model().objects.get(pk=job.actor_id)
     snap = publish_list(
         election=Election.objects.get(slug=election),
         kind=kind,
-        actor=actor,
+        actor=job_actor(job),
         region_code=region_code,
         progress=progress,
     )

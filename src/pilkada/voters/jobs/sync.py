@@ -3,9 +3,8 @@ page, run in the background with the same service as `pilkada voters sync`."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from pilkada.jobs.registry import register
+from pilkada.jobs.selectors import job_actor
 from pilkada.schedule.models import Election
 
 from ..services.sync import PERMISSION, synchronise
@@ -15,12 +14,9 @@ KIND = "voters.sync"
 
 @register(KIND, unit="%", action=PERMISSION)
 def sync_job(*, job, progress, election_id):
-    actor = None
-    if job.actor_id:
-        actor = get_user_model().objects.get(pk=job.actor_id)
     run = synchronise(
         election=Election.objects.get(pk=election_id),
-        actor=actor if actor is not None else job.actor,
+        actor=job_actor(job),
         progress=progress,
     )
     return {

@@ -32,6 +32,7 @@ from pilkada.engine.nik import validate_nik
 
 from ..models import KtpElIssuance, Voter
 from ..selectors.dukcapil import list_q
+from .common import actor_name as _actor_name
 
 CHUNK = 1000
 AUDIT_IDS = 1000
@@ -82,14 +83,6 @@ class MarkResult:
             "rejected": len(self.rejects),
             "rejects": [r.as_dict() for r in self.rejects],
         }
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
 
 
 def _may_issue(actor, kelurahan_code: str) -> bool:

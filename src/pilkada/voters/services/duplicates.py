@@ -18,7 +18,6 @@ and write their audit entry in the same transaction as the change.
 
 from __future__ import annotations
 
-import io
 import itertools
 import shutil
 import time
@@ -45,6 +44,8 @@ from ..models import (
     DuplicateRun,
     Voter,
 )
+from .common import actor_name as _actor_name
+from .common import read_frame
 
 __all__ = [
     "DuplicateRefused",
@@ -77,14 +78,6 @@ class DuplicateRefused(Exception):
         super().__init__(message)
 
 
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
-
-
 def _require(actor, region_code: str | None) -> None:
     """A User needs the permission for the region; the system (None) and named components
     (a str: the CLI without --as, a job) act as operators."""
@@ -96,70 +89,6 @@ def _require(actor, region_code: str | None) -> None:
 # ============================================================================================
 # Reading the register set-based
 # ============================================================================================
-
-
-def read_frame(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run ``sql`` (no parameters: callers inline integers only) and return its rows as a
-    Polars frame with ``schema`` (column order = SELECT order).
-
-    PostgreSQL streams the result with ``COPY (...) TO STDOUT`` as CSV; SQLite fetches in
-    batches. Either way no ORM object is built. Text columns come back with "" for NULL.
-    """
-    names = list(schema)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        buffer = io.BytesIO()
-        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-        with (
-            connection.wrap_database_errors,
-            connection.connection.cursor() as cursor,
-            cursor.copy(statement) as copy,
-        ):
-            for block in copy:
-                buffer.write(block)
-        if buffer.tell() == 0:
-            return _empty(schema)
-        buffer.seek(0)
-        frame = pl.read_csv(
-            buffer,
-            has_header=False,
-            new_columns=names,
-            schema_overrides=dict.fromkeys(names, pl.String),
-            infer_schema=False,
-        )
-    else:
-        # Django's SQLite connection converts declared types (dates, booleans): build the
-        # frame with the final types directly, text for everything else.
-        raw = {n: (t if t in (pl.Int64, pl.Date, pl.Boolean) else pl.String)
-               for n, t in schema.items()}  # fmt: skip
-        parts = []
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(200_000):
-                parts.append(pl.DataFrame(rows, schema=raw, orient="row"))
-        if not parts:
-            return _empty(schema)
-        frame = pl.concat(parts)
-    return frame.select(_cast(name, dtype, frame.schema[name]) for name, dtype in schema.items())
-
-
-def _empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
-
-
-def _cast(name: str, dtype, source) -> pl.Expr:
-    col = pl.col(name)
-    if dtype == pl.Date:
-        if source == pl.Date:
-            return col
-        return col.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    if dtype == pl.String:
-        return col.fill_null("")
-    if dtype == pl.Boolean:
-        if source == pl.String:
-            return col.is_in(["t", "true", "1", "True"])
-        return col.cast(pl.Boolean)
-    return col.cast(dtype, strict=False)
 
 
 REGISTER_SCHEMA = {

@@ -40,6 +40,7 @@ from pilkada.schedule.gate import Decision, require_open
 from pilkada.schedule.models import Election
 
 from ..models import ImportBatch, RegionVoterCount, Voter
+from .common import actor_name as _actor_name
 
 __all__ = [
     "IMPORT_ACTIONS",
@@ -126,14 +127,6 @@ class ImportResult:
             "validate_seconds": round(o.seconds, 3),
             "load_seconds": round(self.load_seconds, 3),
         }
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
 
 
 def _check_permission(actor, election: Election) -> None:

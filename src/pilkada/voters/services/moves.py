@@ -36,6 +36,7 @@ from pilkada.schedule.gate import require_open
 from pilkada.schedule.models import Election
 
 from ..models import DpkVoter, Voter, VoterMove
+from .common import actor_name as _actor_name
 
 __all__ = [
     "DPK_ACTION",
@@ -66,14 +67,6 @@ class MoveRefused(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
 
 
 def _is_system(actor) -> bool:

@@ -46,6 +46,7 @@ from pilkada.schedule.gate import require_open
 from pilkada.schedule.models import Election
 
 from ..models import DpsResponse, RecapRow, Snapshot, Voter
+from .common import actor_name as _actor_name
 
 __all__ = [
     "AUDIT_ACTION",
@@ -111,14 +112,6 @@ class ResponseRefused(ValidationError):
 def tps_cap() -> int:
     """Voters per TPS at most (600 in 2024), the setting TPS formation uses."""
     return int(getattr(settings, "PILKADA_TPS_MAX_VOTERS", DEFAULT_CAP))
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
 
 
 def _kind(kind) -> Snapshot.Kind:

@@ -25,7 +25,8 @@ from pilkada.engine.dbload import insert_frames
 from pilkada.schedule.gate import require_open
 
 from ..models import SyncMatch, SyncRegionCount, SyncRun, Voter
-from .duplicates import read_frame
+from .common import actor_name as _actor_name
+from .common import read_frame
 from .imports import bulk_load
 
 __all__ = ["SyncRefused", "previous_voting_day", "synchronise"]
@@ -59,14 +60,6 @@ def previous_voting_day() -> dt.date:
     """``settings.PILKADA_PREVIOUS_VOTING_DAY`` (a date or ISO text), default 14 Feb 2024."""
     value = getattr(settings, "PILKADA_PREVIOUS_VOTING_DAY", DEFAULT_PREVIOUS_VOTING_DAY)
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
 
 
 def _rows(election, source: str) -> pl.DataFrame:

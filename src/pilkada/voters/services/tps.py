@@ -10,7 +10,6 @@ kill leaves every assignment as it was. Re-running passes the current assignment
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from pilkada.schedule.gate import require_open
 from pilkada.schedule.models import Election
 
 from ..models import Voter
+from .common import read_frame
 from .imports import SQLITE_BULK_CACHE_KIB
 
 __all__ = [
@@ -48,8 +48,6 @@ __all__ = [
 ACTION = "voters.tps_form"
 #: Sources of this election's voters (the previous DPT is a reference list, never formed).
 FORMED_SOURCES = (Voter.Source.DP4, Voter.Source.COKLIT)
-#: Rows fetched per round trip when reading the register on SQLite.
-FETCH_ROWS = 200_000
 #: Rows per frame written to the temporary assignment table.
 WRITE_ROWS = 500_000
 _TMP_TABLE = "voters_tps_assign_tmp"
@@ -163,8 +161,8 @@ def _check(*, election: Election, actor, region: str, check_window: bool = True)
 
 def register_frame(*, election: Election, region_code: str) -> pl.DataFrame:
     """The election's voters (DP4 and coklit rows) under ``region_code``, set-based:
-    ``voter_id, kelurahan_code, rw, rt, nkk, alamat, tps_code, status``. PostgreSQL streams
-    it with COPY; SQLite is fetched in large batches."""
+    ``voter_id, kelurahan_code, rw, rt, nkk, alamat, tps_code, status``
+    (:func:`.common.read_frame`: COPY on PostgreSQL, batches on SQLite)."""
     table = Voter._meta.db_table
     columns = ["voter_id", "kelurahan_code", "rw", "rt", "nkk", "alamat", "tps_code", "status"]
     schema = {c: pl.Utf8 for c in columns} | {"voter_id": pl.Int64}
@@ -174,25 +172,8 @@ def register_frame(*, election: Election, region_code: str) -> pl.DataFrame:
         f"SELECT id, kelurahan_code, rw, rt, nkk, alamat, tps_code, status FROM {table} "
         f"WHERE {where}"
     )
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        buffer = io.BytesIO()
-        sql = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
-        with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
-            for chunk in copy:
-                buffer.write(chunk)
-        if not buffer.tell():
-            return pl.DataFrame(schema=schema)
-        buffer.seek(0)
-        return pl.read_csv(buffer, has_header=False, new_columns=columns, schema=schema)
-    frames = []
-    with connection.cursor() as cursor:
-        cursor.execute(select, params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
-    if not frames:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(frames)
+    # NULL stays null: a voter without tps_code has no TPS yet (the engine reads it so).
+    return read_frame(select, schema, params, text_nulls_as_empty=False)
 
 
 def _known_kelurahan(region_code: str) -> set[str]:

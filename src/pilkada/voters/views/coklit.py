@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pilkada.accounts import permissions
 from pilkada.accounts.roles import Role
 from pilkada.core.masking import log_unmasked_access
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.regions.codes import InvalidRegionCode
 from pilkada.regions.models import Tps
 from pilkada.schedule.gate import StageClosed, is_open
@@ -25,13 +25,6 @@ from pilkada.schedule.gate import StageClosed, is_open
 from ..models import Voter
 from ..selectors import coklit as selectors
 from ..services import coklit as services
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 def _counts(election, tps_code):

@@ -20,18 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilkada.accounts.permissions import can
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.regions.codes import InvalidRegionCode, level_of, normalize_region_code
 
 from ..selectors import dukcapil as selectors
 from ..services import dukcapil as services
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election")
-    return election
 
 
 def _code(code: str | None) -> str | None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pilkada.accounts import permissions
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.jobs.services import start_job
 from pilkada.schedule.gate import StageClosed, is_open
 
@@ -36,13 +36,6 @@ from ..services.duplicates import (
 )
 
 PAGE_SIZE = 25
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 def _require_view(user, election):

@@ -8,14 +8,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pilkada.accounts.permissions import can
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404
 from pilkada.schedule.gate import StageClosed, is_open
 
 from ..models import Voter
@@ -43,9 +42,7 @@ def _member_list(upload):
 @login_required
 @require_http_methods(["GET", "POST"])
 def eligibility_page(request):
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
+    election = current_election_or_404()
     if not can(request.user, PERMISSION, election.region_code):
         raise PermissionDenied(_("Hanya KPU yang menjalankan pemeriksaan syarat pemilih."))
     error = ""

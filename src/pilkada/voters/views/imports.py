@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pilkada.accounts.permissions import can
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404
 from pilkada.schedule.gate import StageClosed, is_open
 
 from ..models import ImportBatch
@@ -24,9 +23,7 @@ from ..services.imports import IMPORT_ACTIONS, ImportRefused, start_import_job
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
+    election = current_election_or_404()
     may_import = can(request.user, "voters.import", election.region_code)
     if not (may_import or can(request.user, "voters.view", election.region_code)):
         raise PermissionDenied(_("Anda tidak berhak melihat impor daftar pemilih."))

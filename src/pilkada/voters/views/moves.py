@@ -23,19 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pilkada.accounts import permissions
 from pilkada.core import clock
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.schedule.gate import StageClosed, is_open
 from pilkada.voters.selectors import moves as selectors
 from pilkada.voters.services import moves as services
 
 DIRECTIONS = ("in", "out")
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 def _refusal(exc) -> str:

@@ -25,7 +25,7 @@ from django_ratelimit.core import is_ratelimited
 from pilkada.accounts import permissions
 from pilkada.core import clock
 from pilkada.core.public import public_lookup
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.regions.models import Region
 from pilkada.schedule.gate import StageClosed, is_open
 
@@ -36,13 +36,6 @@ from ..services import publication as svc
 #: GETs of the public announcement pages per client (paging through a kelurahan is
 #: normal; walking the whole province is not). A setting.
 DEFAULT_DPS_PAGE_RATES = ["60/m", "600/h"]
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 # --- officers: snapshots and publishing ----------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from pilkada.accounts import permissions
 from pilkada.core.masking import log_unmasked_access
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.jobs.services import start_job
 from pilkada.regions.codes import InvalidRegionCode, normalize_region_code
 from pilkada.regions.selectors import ancestors
@@ -29,13 +29,6 @@ from ..selectors import sync as selectors
 from ..services.sync import PERMISSION, STAGE_ACTION
 
 PAGE_SIZE = 50
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 def _region(request, election) -> str | None:

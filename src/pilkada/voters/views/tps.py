@@ -12,19 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilkada.accounts import permissions
-from pilkada.core.selectors import current_election
+from pilkada.core.selectors import current_election_or_404 as _election
 from pilkada.regions.codes import InvalidRegionCode
 from pilkada.schedule.gate import StageClosed, is_open
 
 from ..selectors.tps import tps_overview
 from ..services import tps as services
-
-
-def _election():
-    election = current_election()
-    if election is None:
-        raise Http404("no election loaded")
-    return election
 
 
 @login_required
