@@ -46,8 +46,7 @@ def _secret_key() -> str:
         # Tests and first-time `pilkada setup` run before the key file exists.
         return "ephemeral-" + os.urandom(24).hex()
     raise ImproperlyConfigured(
-        "No secret key: set PILKADA_SECRET_KEY or run `pilkada setup`, which writes "
-        f"{key_file}."
+        f"No secret key: set PILKADA_SECRET_KEY or run `pilkada setup`, which writes {key_file}."
     )
 
 
@@ -74,6 +73,7 @@ INSTALLED_APPS = [
     "pilkada.audit",
     "pilkada.schedule",
     "pilkada.voters",
+    "pilkada.candidacy",
     "pilkada.synth",
     "pilkada.jobs",
 ]
@@ -210,3 +210,18 @@ PILKADA_PUBLIC_LOOKUP_MIN_SECONDS = float(
 # --- The election -------------------------------------------------------------------------
 # The election clock: None means the real date in Asia/Jakarta. See pilkada.core.clock.
 PILKADA_TODAY = os.environ.get("PILKADA_TODAY") or None
+
+# --- Candidacy (numbers that regulations change; see pilkada.candidacy.rules) -------------
+# UU 10/2016 Pasal 41 (independent support) and, by MK 60/2024, Pasal 40 (party threshold):
+# level -> ((DPT up to, percent), ..., (None, percent)).
+PILKADA_SUPPORT_BANDS = {
+    "provinsi": ((2_000_000, "10"), (6_000_000, "8.5"), (12_000_000, "7.5"), (None, "6.5")),
+    "kabkota": ((250_000, "10"), (500_000, "8.5"), (1_000_000, "7.5"), (None, "6.5")),
+}
+PILKADA_PARTY_THRESHOLD_BANDS = PILKADA_SUPPORT_BANDS
+# UU 10/2016 Pasal 7 ayat (2) huruf e, counted at penetapan (MK 70/2024).
+PILKADA_CANDIDATE_MIN_AGE = {"provinsi": 30, "kabkota": 25}
+# Supporters an area must hold to count for the spread (Pasal 41 huruf e asks for spread).
+PILKADA_SUPPORT_SPREAD_MIN_PER_AREA = 1
+# Perbaikan: replacements are this many times the shortfall (PKPU 8/2024).
+PILKADA_PERBAIKAN_MULTIPLIER = 2

@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("pilkada.audit.urls")),
     path("pekerjaan/", include("pilkada.jobs.urls")),
     path("", include("pilkada.voters.urls")),
+    path("", include("pilkada.candidacy.urls")),
     path("", include("pilkada.core.urls")),
 ]

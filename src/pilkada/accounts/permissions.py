@@ -62,6 +62,20 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "voters.ktp_el_issue": frozenset({R.DUKCAPIL}),
     "voters.dptb_register": frozenset({*KPU, R.PPS}),
     "voters.dpk_record": frozenset({R.KPPS}),
+    # Candidacy (issue 4). An LO acts only for its own pair (candidacy.models.PairLiaison):
+    # the pair check is in candidacy's selectors and services, on top of these.
+    "candidacy.view": ALL_ROLES,  # pairs, their status and the published results
+    "candidacy.pair_manage": KPU,  # register pairs, checklist, penetapan, ballot draw
+    "candidacy.lists_upload": KPU,  # NIK lists (TNI, Polri, ASN, organisers, party members)
+    "candidacy.support_view": frozenset({*KPU, R.PPK, R.PPS, R.BAWASLU, R.LO}),
+    "candidacy.support_view_unmasked": frozenset({*KPU, R.PPS}),  # each view is logged
+    "candidacy.support_upload": frozenset({*KPU, R.LO}),
+    "candidacy.support_verify": KPU,
+    "candidacy.verfak": frozenset({R.PPS, *KPU}),
+    "candidacy.objection_view": frozenset({*KPU, R.BAWASLU}),
+    "candidacy.objection_resolve": KPU,
+    "candidacy.recommend": frozenset({R.BAWASLU}),
+    "candidacy.recommendation_answer": KPU,
 }
 
 

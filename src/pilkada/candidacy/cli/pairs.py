@@ -1,0 +1,5 @@
+"""`pilkada candidacy` subcommands: pairs (being built)."""
+
+
+def add_parsers(sub) -> dict:
+    return {}

@@ -1,0 +1,2 @@
+"""Background job kinds of candidacy (found by the jobs app's autodiscovery of
+``<app>.jobs``), one module per part."""

@@ -1,0 +1,3 @@
+"""Pages of candidacy: cek_nik (being built; see the issue's notes)."""
+
+urlpatterns: list = []

@@ -1,0 +1,36 @@
+"""Candidacy's front page: the pages a user's role may open, in the order of the process
+(pairs → support upload → verifikasi administrasi → verifikasi faktual → perbaikan →
+registration and penetapan), with the public cek NIK dukungan for everyone."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _  # noqa: F401  (menu labels)
+
+from pilkada.accounts.permissions import can
+from pilkada.core.selectors import current_election
+
+#: (url name, label, what it is for, permission action; None = public)
+MENU: list[tuple] = []
+
+
+def menu_for(user) -> list[dict]:
+    items = []
+    for name, label, about, action in MENU:
+        if action is None or (user.is_authenticated and can(user, action)):
+            items.append(
+                {"url": reverse(name), "label": label, "about": about, "public": action is None}
+            )
+    return items
+
+
+def hub(request):
+    return render(
+        request,
+        "candidacy/hub.html",
+        {"election": current_election(), "items": menu_for(request.user)},
+    )
+
+
+urlpatterns = [path("pencalonan/", hub, name="hub")]

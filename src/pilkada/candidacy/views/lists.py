@@ -1,0 +1,3 @@
+"""Pages of candidacy: lists (being built; see the issue's notes)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of candidacy: pairs (being built; see the issue's notes)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of candidacy: verfak (being built; see the issue's notes)."""
+
+urlpatterns: list = []
