@@ -74,16 +74,15 @@ BARRED_PHRASES: tuple[tuple[BarredCategory, tuple[str, ...]], ...] = (
         "KPU", "KPUD", "KIP", "BAWASLU", "PANWASLU", "PANWASLIH", "PANWAS", "PANWASCAM",
         "DKPP", "PPK", "PPS", "KPPS", "PANTARLIH", "PPDP", "PKD", "PTPS", "PENGAWAS TPS",
         "PENGAWAS PEMILU", "PENGAWAS PEMILIHAN", "PENGAWAS KELURAHAN", "PENGAWAS DESA",
-        "PENGAWAS KECAMATAN", "PENYELENGGARA PEMILU", "PENYELENGGARA PEMILIHAN",
-        "KOMISIONER", "PANITIA PEMILIHAN KECAMATAN", "PANITIA PEMUNGUTAN SUARA",
+        "PENYELENGGARA PEMILU", "PENYELENGGARA PEMILIHAN", "PANITIA PEMILIHAN KECAMATAN",
+        "PANITIA PEMUNGUTAN SUARA",
         "KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA", "PETUGAS PEMUTAKHIRAN DATA PEMILIH",
     )),
     # Village heads and officials (UU 6/2014 on villages).
     (BarredCategory.PERANGKAT_DESA, (
         "KEPALA DESA", "KADES", "PERANGKAT DESA", "SEKRETARIS DESA", "SEKDES",
-        "KEPALA DUSUN", "KADUS", "KEPALA URUSAN", "KAUR", "PJ KEPALA DESA",
-        "PETINGGI", "KUWU", "LURAH DESA", "WALI NAGARI", "GEUCHIK", "KEPALA KAMPUNG",
-        "PERBEKEL",
+        "KEPALA DUSUN", "KADUS", "KEPALA URUSAN", "KUWU", "WALI NAGARI", "GEUCHIK",
+        "KEUCHIK", "KEPALA KAMPUNG", "PERBEKEL",
     )),
     # Civil servants: PNS and PPPK are ASN (UU 20/2023 on ASN, as UU 5/2014 before it).
     # A lurah and a camat are civil servants by office (UU 23/2014 Pasal 229 ayat (3) and
@@ -95,13 +94,12 @@ BARRED_PHRASES: tuple[tuple[BarredCategory, tuple[str, ...]], ...] = (
     )),
     # The national police (UU 2/2002 Pasal 28).
     (BarredCategory.POLRI, (
-        "POLRI", "POLISI", "KEPOLISIAN", "POLWAN", "BRIMOB", "BHAYANGKARA",
-        "KEPOLISIAN NEGARA REPUBLIK INDONESIA",
+        "POLRI", "POLISI", "KEPOLISIAN", "POLWAN", "BRIMOB",
     )),
     # The armed forces (UU 34/2004 Pasal 39).
     (BarredCategory.TNI, (
-        "TNI", "TENTARA", "TENTARA NASIONAL INDONESIA", "ABRI", "PRAJURIT", "MARINIR",
-        "TNI AD", "TNI AL", "TNI AU", "ANGKATAN DARAT", "ANGKATAN LAUT", "ANGKATAN UDARA",
+        "TNI", "TENTARA", "ABRI", "PRAJURIT", "MARINIR", "ANGKATAN DARAT", "ANGKATAN LAUT",
+        "ANGKATAN UDARA",
     )),
 )
 
@@ -115,13 +113,9 @@ NOT_SERVING_WORDS = frozenset({
     "CPNS", "HONORER", "HONOR", "NON", "BUKAN", "WARAKAWURI", "PERSIT", "BHAYANGKARI",
 })  # fmt: skip
 
-#: Texts that contain a barred word but name another occupation.
-NOT_BARRED_PHRASES = (
-    "POLISI PAMONG PRAJA",  # Satpol PP (civil servants are caught by "PNS" if written)
-    "PAMONG PRAJA",
-    "SATPOL",
-    "SATPOL PP",
-)
+#: Texts that contain a barred word but name another occupation: Satpol PP ("polisi pamong
+#: praja"; its civil servants are caught when "PNS" is written).
+NOT_BARRED_PHRASES = ("PAMONG PRAJA", "SATPOL")
 
 _WORD_SPLIT = re.compile(r"[^0-9A-Z]+")
 
