@@ -1,0 +1,72 @@
+"""Reads of supporter lists: batches, counts per status and reason, and the rows a user may
+see -- scoped by region (KPU, Bawaslu, PPK, PPS) and by pair (an LO sees its own pair only).
+Rows are masked by the views unless the role may unmask (each unmasked view logged)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from pilkada.accounts import permissions
+from pilkada.accounts.roles import Role
+
+from ..access import liaison_pair_id
+from ..models import Pair, SupportBatch, Supporter
+
+#: Reason codes of verifikasi administrasi, in the order a row is judged (one per row).
+VERMIN_REASONS = (
+    "nik_invalid",
+    "not_in_register",
+    "deceased",
+    "under_age",
+    "barred_occupation",
+    "double_same_pair",
+    "double_other_pair",
+)
+
+
+def batches(*, pair: Pair) -> list[SupportBatch]:
+    return list(SupportBatch.objects.filter(pair=pair).order_by("round", "id"))
+
+
+def supporters_visible(*, user, pair: Pair) -> QuerySet[Supporter]:
+    """The pair's supporter rows ``user`` may see (empty when none)."""
+    rows = Supporter.objects.filter(pair=pair)
+    if permissions.is_operator(user):
+        return rows
+    role = getattr(user, "role", "")
+    if role not in permissions.ACTION_ROLES["candidacy.support_view"]:
+        return rows.none()
+    if role == Role.LO:
+        return rows if liaison_pair_id(user) == pair.pk else rows.none()
+    if role in (Role.KPU_PROVINSI, Role.KPU_KABKOTA, Role.BAWASLU) and permissions.in_scope(
+        user, pair.election.region_code
+    ):
+        return rows
+    # Scoped to the user's region (a kab/kota KPU or Bawaslu, a PPK, a PPS).
+    return rows.filter(region_code__startswith=user.region_code)
+
+
+def status_counts(rows: QuerySet[Supporter]) -> dict:
+    """Counts per overall status, per vermin status and reason, per verfak status."""
+    agg = rows.aggregate(
+        listed=Count("id"),
+        ms=Count("id", filter=Q(status="ms")),
+        tms=Count("id", filter=Q(status="tms")),
+        pending=Count("id", filter=Q(status="pending")),
+        vermin_pending=Count("id", filter=Q(vermin_status="pending")),
+        vermin_ms=Count("id", filter=Q(vermin_status="ms")),
+        vermin_tms=Count("id", filter=Q(vermin_status="tms")),
+        vermin_held=Count("id", filter=Q(vermin_status="held")),
+        verfak_pending=Count("id", filter=Q(verfak_status="pending")),
+        verfak_ms=Count("id", filter=Q(verfak_status="ms")),
+        verfak_tms=Count("id", filter=Q(verfak_status="tms")),
+        objected=Count("id", filter=Q(objected=True)),
+    )
+    reasons = dict(
+        rows.filter(vermin_status__in=("tms", "held"))
+        .values_list("vermin_reason")
+        .annotate(n=Count("id"))
+        .values_list("vermin_reason", "n")
+    )
+    agg["reasons"] = {code: reasons.get(code, 0) for code in VERMIN_REASONS}
+    return agg

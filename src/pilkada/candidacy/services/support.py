@@ -1,0 +1,453 @@
+"""Supporter lists of independent pairs: upload (round 1, penyerahan; round 2, perbaikan)
+and verifikasi administrasi, set-based.
+
+An upload is read and validated by :func:`pilkada.engine.support_import.read_supporters`
+(every row accepted, flagged or rejected with its line and reason), verified by
+:func:`pilkada.engine.support_verify.verify_support` against the register rows of the file's
+NIKs, the supporters already on record and the NIK lists KPU uploaded, and loaded into the
+``Supporter`` table with its results -- one transaction with its audit entry, so a failed or
+killed upload leaves the database as it was. Rows another pair also lists are *held* on
+both sides until the supporter chooses at verifikasi faktual.
+
+:func:`reverify_batch` runs verifikasi administrasi again on rows already loaded (after a NIK
+list was uploaded, the register changed or a rule was corrected): results are written back
+with one set-based UPDATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pilkada.audit.services import record_audit
+from pilkada.engine.dbload import insert_frames
+from pilkada.engine.support_import import Progress, read_supporters
+from pilkada.engine.support_verify import verify_support
+from pilkada.regions.models import Region
+from pilkada.schedule.gate import Decision, require_open
+from pilkada.voters.services.common import actor_name, read_frame
+
+from .. import rules
+from ..access import require_for_pair
+from ..models import NikList, Pair, SupportBatch, Supporter
+from ..selectors.lists import barred_frame
+from ..selectors.register import register_rows_for
+from ..selectors.results import support_result
+
+UPLOAD_ACTION = "candidacy.support_upload"
+PERBAIKAN_ACTION = "candidacy.perbaikan_upload"
+VERIFY_ACTION = "candidacy.support_verify"
+#: NIK list categories that bar a person from supporting a pair, and the engine's name.
+BARRED_LISTS = {
+    NikList.Category.TNI: "tni",
+    NikList.Category.POLRI: "polri",
+    NikList.Category.ASN: "asn",
+    NikList.Category.VILLAGE: "perangkat_desa",
+    NikList.Category.ORGANISER: "penyelenggara",
+}
+#: Columns of the Supporter table an upload writes.
+SUPPORTER_COLUMNS = [
+    "election_id", "pair_id", "batch_id", "round", "line", "nik", "nama", "tempat_lahir",
+    "tanggal_lahir", "jenis_kelamin", "alamat", "rt", "rw", "kelurahan_code", "pekerjaan",
+    "quality_flags", "region_code", "register_voter_id", "vermin_status", "vermin_reason",
+    "verfak_status", "verfak_outcome", "objected", "status",
+]  # fmt: skip
+
+
+class SupportRefused(Exception):
+    """The upload or verification is refused as a whole; nothing changed."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SupportUploadResult:
+    batch: SupportBatch
+    outcome: object  # engine.support_import.SupportImportOutcome
+    verification: dict
+    held_other_pairs: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        o = self.outcome
+        return {
+            "batch_id": self.batch.pk,
+            "pair_id": self.batch.pair_id,
+            "round": self.batch.round,
+            "file": self.batch.file_name,
+            "sha256": self.batch.sha256,
+            "read": o.read,
+            "accepted": o.accepted,
+            "flagged": o.flagged,
+            "rejected": o.rejected,
+            "blank": o.blank,
+            "repeated_headers": o.repeated_headers,
+            "reconciles": o.reconciles,
+            "rejects_file": self.batch.rejects_file,
+            "verification": self.verification,
+            "held_other_pairs": self.held_other_pairs,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# Checks before anything is read
+# ---------------------------------------------------------------------------------------
+
+
+def _work_dir(election, pair) -> Path:
+    folder = Path(settings.DATA_DIR) / "candidacy" / election.slug / f"pair-{pair.pk}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path(settings.DATA_DIR)))
+    except ValueError:
+        return str(path)
+
+
+def check_upload(*, election, pair: Pair, actor, round: int, check_window: bool = True):
+    """Refuse an upload before any file is read: wrong pair, closed window, no permission, a
+    perbaikan that is not due. Returns the window's Decision (None when not checked)."""
+    if pair.election_id != election.pk:
+        raise SupportRefused("wrong_election", "the pair belongs to another election")
+    if not pair.is_independent:
+        raise SupportRefused("not_independent", f"{pair.name} is nominated by parties")
+    if pair.status == Pair.Status.WITHDRAWN:
+        raise SupportRefused("withdrawn", f"{pair.name} has withdrawn")
+    if round not in (1, 2):
+        raise SupportRefused("bad_round", "round is 1 (penyerahan) or 2 (perbaikan)")
+    decision = None
+    if check_window:
+        action = UPLOAD_ACTION if round == 1 else PERBAIKAN_ACTION
+        decision = require_open(election=election, action=action)
+    if actor is not None:
+        require_for_pair(actor, UPLOAD_ACTION, pair)
+    if round == 2:
+        perbaikan_due(pair=pair)
+    return decision
+
+
+def perbaikan_due(*, pair: Pair) -> int:
+    """The number of replacements a perbaikan must bring (twice the shortfall); refused when
+    round 1 is not finished (rows still waiting for either check) or nothing is short."""
+    first = Supporter.objects.filter(pair=pair, round=1)
+    if not first.exists():
+        raise SupportRefused("no_round_1", "perbaikan follows a verified round 1 upload")
+    waiting = (
+        first.filter(vermin_status="pending").exists()
+        or first.filter(verfak_status="pending").exists()
+    )
+    if waiting:
+        raise SupportRefused(
+            "round_1_open",
+            "round 1 is still being verified (administrasi or faktual): perbaikan opens when "
+            "every round 1 supporter has a result",
+        )
+    result = support_result(pair=pair, stage="final")
+    if result.minimum is None:
+        raise SupportRefused("no_basis", "KPU has not set the last DPT total (the basis)")
+    if result.meets:
+        raise SupportRefused("not_short", f"{pair.name} meets the minimum and the spread")
+    if Supporter.objects.filter(pair=pair, round=2).exists():
+        raise SupportRefused("perbaikan_done", "the pair has already submitted its perbaikan")
+    return result.perbaikan_required or 0
+
+
+# ---------------------------------------------------------------------------------------
+# Verification inputs (files for the engine)
+# ---------------------------------------------------------------------------------------
+
+
+def _prior_frame(*, election, exclude_batch: int | None = None) -> pl.DataFrame:
+    table = Supporter._meta.db_table
+    sql = f"SELECT nik, pair_id, id, vermin_status FROM {table} WHERE election_id = %s"
+    params: list = [election.pk]
+    if exclude_batch is not None:
+        sql += " AND batch_id <> %s"
+        params.append(exclude_batch)
+    frame = read_frame(
+        sql, {"nik": pl.String, "pair_id": pl.Int64, "supporter_id": pl.Int64,
+              "status": pl.String}, params,
+    )  # fmt: skip
+    return frame
+
+
+def _barred(*, election) -> pl.DataFrame:
+    frame = barred_frame(election=election, categories=list(BARRED_LISTS))
+    return frame.with_columns(pl.col("category").replace_strict(BARRED_LISTS, default=None))
+
+
+def _verify_inputs(*, election, staged: Path, work: Path, exclude_batch=None) -> dict:
+    """Write the register rows of the staged NIKs, the prior supporters and the barred lists
+    as Parquet files for the engine; returns their paths (and the register frame)."""
+    niks = pl.read_parquet(staged, columns=["nik"])["nik"]
+    register = register_rows_for(election=election, niks=niks)
+    paths = {
+        "register": work / "register.parquet",
+        "prior": work / "prior.parquet",
+        "barred": work / "barred.parquet",
+    }
+    register.write_parquet(paths["register"])
+    _prior_frame(election=election, exclude_batch=exclude_batch).write_parquet(paths["prior"])
+    _barred(election=election).write_parquet(paths["barred"])
+    return {"paths": paths, "register": register.select("nik", "voter_id", "kelurahan_code")}
+
+
+def _deciding_voter_ids(result: pl.DataFrame, register: pl.DataFrame) -> pl.Series:
+    """The register row the engine decided by, for each result row: the voter with the NIK
+    in the result's register kelurahan (first by id); null when not found."""
+    ids = (
+        register.rename({"kelurahan_code": "register_kelurahan_code"})
+        .group_by("nik", "register_kelurahan_code")
+        .agg(pl.col("voter_id").min())
+    )
+    joined = result.select("nik", "register_kelurahan_code").join(
+        ids, on=["nik", "register_kelurahan_code"], how="left", maintain_order="left"
+    )
+    return joined["voter_id"]
+
+
+def _known_kelurahan(election) -> set[str]:
+    return set(
+        Region.objects.filter(level="kelurahan", code__startswith=election.region_code).values_list(
+            "code", flat=True
+        )
+    )
+
+
+def _result_columns(result: pl.DataFrame, known: set[str]) -> list[pl.Expr]:
+    """Supporter columns from the engine's result: statuses, reason, region, voter."""
+    vermin = pl.col("status")
+    return [
+        vermin.alias("vermin_status"),
+        pl.col("reason").fill_null("").alias("vermin_reason"),
+        pl.when(vermin.is_in(["ms", "held"])).then(pl.lit("pending")).otherwise(pl.lit("na"))
+        .alias("verfak_status"),
+        pl.when(vermin == "tms").then(pl.lit("tms")).otherwise(pl.lit("pending")).alias("status"),
+        pl.when(pl.col("kelurahan_code").is_in(list(known))).then(pl.col("kelurahan_code"))
+        .otherwise(pl.lit("")).alias("region_code"),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Upload
+# ---------------------------------------------------------------------------------------
+
+
+def upload_support_file(
+    *,
+    election,
+    pair: Pair,
+    path: str | Path,
+    actor,
+    round: int = 1,
+    progress: Callable[[Progress], None] | None = None,
+    file_name: str = "",
+    check_window: bool = True,
+) -> SupportUploadResult:
+    """Read, verify and load one supporter file of ``pair`` (see the module docstring)."""
+    started = time.perf_counter()
+    decision = check_upload(
+        election=election, pair=pair, actor=actor, round=round, check_window=check_window
+    )
+    work = _work_dir(election, pair) / f"upload-{uuid.uuid4().hex[:12]}"
+    work.mkdir(parents=True)
+    rejects = _work_dir(election, pair) / f"round{round}-{work.name}-rejects.csv"
+    try:
+        outcome = read_supporters(
+            path,
+            reference_date=election.voting_day,
+            rejects_path=rejects,
+            staging_path=work / "staged.parquet",
+            region_code=election.region_code,
+            kelurahan_codes=_known_kelurahan(election),
+            progress=progress,
+        )
+        with transaction.atomic():
+            if check_window:  # again inside the transaction: the window may have moved
+                decision = require_open(
+                    election=election, action=UPLOAD_ACTION if round == 1 else PERBAIKAN_ACTION
+                )
+            # One upload or verification of an election at a time (PostgreSQL; SQLite
+            # transactions are serialised already).
+            type(election).objects.select_for_update().filter(pk=election.pk).first()
+            batch, verification, held = _load_verified(
+                election=election, pair=pair, round=round, outcome=outcome, work=work,
+                actor=actor, file_name=file_name or Path(path).name, rejects=rejects,
+                decision=decision,
+            )  # fmt: skip
+    except BaseException:
+        rejects.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return SupportUploadResult(
+        batch=batch,
+        outcome=outcome,
+        verification=verification,
+        held_other_pairs=held,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _load_verified(
+    *, election, pair, round, outcome, work, actor, file_name, rejects, decision: Decision | None
+):
+    batch = SupportBatch.objects.create(
+        election=election,
+        pair=pair,
+        round=round,
+        file_name=file_name[:255],
+        sha256=outcome.sha256,
+        file_format=outcome.file_format,
+        read=outcome.read,
+        accepted=outcome.accepted,
+        flagged=outcome.flagged,
+        rejected=outcome.rejected,
+        blank=outcome.blank,
+        repeated_headers=outcome.repeated_headers,
+        rejects_file=_relative(rejects),
+        uploaded_by=actor_name(actor)[:150],
+    )
+    staged = outcome.staging_path
+    inputs = _verify_inputs(election=election, staged=staged, work=work)
+    verified = verify_support(
+        staged,
+        pair_id=pair.pk,
+        register=inputs["paths"]["register"],
+        prior=inputs["paths"]["prior"],
+        barred=inputs["paths"]["barred"],
+        reference_date=election.voting_day,
+        out_path=work / "result.parquet",
+    )
+    result = pl.read_parquet(verified.out_path)
+    rows = pl.read_parquet(staged)
+    if result.height != rows.height:  # pragma: no cover - a bug in the engine
+        raise AssertionError(f"{rows.height} rows staged, {result.height} verified")
+    decided = result.select(
+        "line", *_result_columns(result, _known_kelurahan(election))
+    ).with_columns(register_voter_id=_deciding_voter_ids(result, inputs["register"]))
+    frame = rows.join(decided, on="line", how="left", maintain_order="left").with_columns(
+        election_id=pl.lit(election.pk, pl.Int64),
+        pair_id=pl.lit(pair.pk, pl.Int64),
+        batch_id=pl.lit(batch.pk, pl.Int64),
+        round=pl.lit(round, pl.Int64),
+        verfak_outcome=pl.lit(""),
+        objected=pl.lit(False),
+        kelurahan_code=pl.col("kode_kelurahan").fill_null(""),
+        nama=pl.col("nama").fill_null(""),
+    )
+    frame = frame.with_columns(
+        [pl.col(c).fill_null("") for c in ("tempat_lahir", "jenis_kelamin", "alamat", "rt", "rw",
+                                          "pekerjaan", "quality_flags")]
+    )  # fmt: skip
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        loaded = insert_frames(
+            connection.connection,
+            connection.vendor,
+            Supporter._meta.db_table,
+            SUPPORTER_COLUMNS,
+            [frame],
+        )
+    if loaded != outcome.persons:  # pragma: no cover - a bug
+        raise AssertionError(f"loaded {loaded} of {outcome.persons} rows")
+    held = _hold_other_pairs(verified.hold_supporter_ids)
+    summary = _verification_summary(verified)
+    batch.state = SupportBatch.State.VERIFIED
+    batch.verified_at = timezone.now()
+    batch.verification = summary
+    batch.save(update_fields=["state", "verified_at", "verification"])
+    record_audit(
+        actor=actor,
+        action="candidacy.support_upload",
+        object_type="candidacy.SupportBatch",
+        object_id=batch.pk,
+        new={
+            "pair": pair.pk,
+            "round": round,
+            "file": batch.file_name,
+            "sha256": batch.sha256,
+            "read": outcome.read,
+            "accepted": outcome.accepted,
+            "flagged": outcome.flagged,
+            "rejected": outcome.rejected,
+            "rejects_file": batch.rejects_file,
+            "verification": summary,
+            "held_other_pairs": held,
+            "window": decision.as_dict()["stage"] if decision else "not checked (seed)",
+        },
+    )
+    return batch, summary, held
+
+
+def _hold_other_pairs(ids: list[int]) -> int:
+    """Other pairs' rows listing a NIK this upload also lists: held for verfak (only rows
+    that were MS or pending; a TMS listing stays TMS)."""
+    if not ids:
+        return 0
+    total = 0
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        total += Supporter.objects.filter(pk__in=chunk, vermin_status__in=("ms", "pending")).update(
+            vermin_status="held",
+            vermin_reason="double_other_pair",
+            verfak_status="pending",
+            status="pending",
+        )
+    return total
+
+
+def _verification_summary(verified) -> dict:
+    return {
+        "reference_date": verified.reference_date.isoformat(),
+        "rows": verified.rows,
+        "by_status": verified.by_status,
+        "by_reason": verified.by_reason,
+        "ms_by_kabkota": {k or "": v for k, v in verified.ms_by("kabkota").items()},
+        "reconciles": verified.reconciles,
+    }
+
+
+def shortfall_summary(*, pair: Pair) -> dict:
+    """What the pair's support amounts to now (both stages), for pages and commands."""
+    out = {}
+    for stage in ("vermin", "final"):
+        r = support_result(pair=pair, stage=stage)
+        out[stage] = {
+            "minimum": r.minimum,
+            "counted": r.counted,
+            "shortfall": r.shortfall,
+            "areas_with_support": r.areas_with_support,
+            "areas_total": r.areas_total,
+            "spread_needed": r.spread_needed,
+            "spread_ok": r.spread_ok,
+            "meets": r.meets,
+            "perbaikan_required": r.perbaikan_required,
+        }
+    out["percent"] = (
+        str(rules.persentase_dukungan_perseorangan(
+            dpt_total=r.previous_dpt_total, level=r.level))
+        if r.previous_dpt_total is not None else None
+    )  # fmt: skip
+    return out
+
+
+def reference_day(election) -> dt.date:
+    """The day the age rule counts to: the voting day (who is 17 by then is on the DPT)."""
+    return election.voting_day
