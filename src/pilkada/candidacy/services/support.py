@@ -173,18 +173,20 @@ def perbaikan_due(*, pair: Pair) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def _prior_frame(*, election, exclude_batch: int | None = None) -> pl.DataFrame:
+def _prior_frame(*, election, pair_from_batch: tuple[int, int] | None = None) -> pl.DataFrame:
+    """Every supporter on record for the election (the listings an upload is compared with).
+    ``pair_from_batch=(pair_id, batch_id)`` leaves out that pair's rows from that batch on:
+    when a batch is verified again, only the pair's *earlier* listings precede it."""
     table = Supporter._meta.db_table
     sql = f"SELECT nik, pair_id, id, vermin_status FROM {table} WHERE election_id = %s"
     params: list = [election.pk]
-    if exclude_batch is not None:
-        sql += " AND batch_id <> %s"
-        params.append(exclude_batch)
-    frame = read_frame(
+    if pair_from_batch is not None:
+        sql += " AND NOT (pair_id = %s AND batch_id >= %s)"
+        params += list(pair_from_batch)
+    return read_frame(
         sql, {"nik": pl.String, "pair_id": pl.Int64, "supporter_id": pl.Int64,
               "status": pl.String}, params,
     )  # fmt: skip
-    return frame
 
 
 def _barred(*, election) -> pl.DataFrame:
@@ -192,7 +194,7 @@ def _barred(*, election) -> pl.DataFrame:
     return frame.with_columns(pl.col("category").replace_strict(BARRED_LISTS, default=None))
 
 
-def _verify_inputs(*, election, staged: Path, work: Path, exclude_batch=None) -> dict:
+def _verify_inputs(*, election, staged: Path, work: Path, pair_from_batch=None) -> dict:
     """Write the register rows of the staged NIKs, the prior supporters and the barred lists
     as Parquet files for the engine; returns their paths (and the register frame)."""
     niks = pl.read_parquet(staged, columns=["nik"])["nik"]
@@ -203,7 +205,7 @@ def _verify_inputs(*, election, staged: Path, work: Path, exclude_batch=None) ->
         "barred": work / "barred.parquet",
     }
     register.write_parquet(paths["register"])
-    _prior_frame(election=election, exclude_batch=exclude_batch).write_parquet(paths["prior"])
+    _prior_frame(election=election, pair_from_batch=pair_from_batch).write_parquet(paths["prior"])
     _barred(election=election).write_parquet(paths["barred"])
     return {"paths": paths, "register": register.select("nik", "voter_id", "kelurahan_code")}
 
@@ -451,3 +453,159 @@ def shortfall_summary(*, pair: Pair) -> dict:
 def reference_day(election) -> dt.date:
     """The day the age rule counts to: the voting day (who is 17 by then is on the DPT)."""
     return election.voting_day
+
+
+# ---------------------------------------------------------------------------------------
+# Verifying again
+# ---------------------------------------------------------------------------------------
+
+_UPDATE_TEMP = "candidacy_tmp_supporter_result"
+_UPDATED = ("vermin_status", "vermin_reason", "region_code", "register_voter_id",
+            "verfak_status", "status")  # fmt: skip
+
+
+def _batch_staged(batch: SupportBatch, path: Path) -> pl.DataFrame:
+    """The batch's rows as the engine's staged input (the NIK judged again)."""
+    from pilkada.engine.nik import validate_nik_frame
+
+    table = Supporter._meta.db_table
+    frame = read_frame(
+        f"SELECT id, line, nik, tanggal_lahir, kelurahan_code, pekerjaan, verfak_status, "
+        f"objected FROM {table} WHERE batch_id = %s ORDER BY line",
+        {"id": pl.Int64, "line": pl.Int64, "nik": pl.String, "tanggal_lahir": pl.Date,
+         "kode_kelurahan": pl.String, "pekerjaan": pl.String, "verfak_status": pl.String,
+         "objected": pl.Boolean},
+        [batch.pk],
+    )  # fmt: skip
+    checked = validate_nik_frame(frame, "nik", reference_date=batch.election.voting_day)
+    staged = checked.select(
+        "line", "nik", pl.col("nik_error").cast(pl.String), "tanggal_lahir", "kode_kelurahan",
+        "pekerjaan",
+    )  # fmt: skip
+    staged.write_parquet(path)
+    return frame
+
+
+def _overall_status(frame: pl.DataFrame) -> pl.Series:
+    """Each row's overall status by :func:`rules.status_dukungan`, evaluated once per
+    distinct (vermin, verfak, objected) combination (the rule stays in one function)."""
+    combos = frame.select("vermin_status", "verfak_status", "objected").unique()
+    combos = combos.with_columns(
+        pl.Series(
+            "status",
+            [rules.status_dukungan(vermin_status=a, verfak_status=b, objected=bool(c))
+             for a, b, c in combos.iter_rows()],
+            dtype=pl.String,
+        )
+    )  # fmt: skip
+    return frame.join(
+        combos, on=["vermin_status", "verfak_status", "objected"], how="left", maintain_order="left"
+    )["status"]
+
+
+def _write_back(frame: pl.DataFrame) -> int:
+    """UPDATE the supporter rows of ``frame`` (id + _UPDATED) in one statement."""
+    connection.ensure_connection()
+    table = Supporter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_UPDATE_TEMP}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_UPDATE_TEMP} (id bigint PRIMARY KEY, "
+            "vermin_status varchar(8), vermin_reason varchar(30), region_code varchar(10), "
+            "register_voter_id bigint, verfak_status varchar(8), status varchar(8))"
+        )
+    try:
+        with connection.wrap_database_errors:
+            insert_frames(
+                connection.connection, connection.vendor, _UPDATE_TEMP, ["id", *_UPDATED], [frame]
+            )
+        sets = ", ".join(f"{c} = t.{c}" for c in _UPDATED)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {_UPDATE_TEMP} t WHERE {table}.id = t.id"
+            )
+            return cursor.rowcount
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_UPDATE_TEMP}")
+
+
+def reverify_batch(*, batch: SupportBatch, actor, check_window: bool = True) -> dict:
+    """Run verifikasi administrasi again on a loaded batch and write the results back.
+
+    A row's verifikasi faktual result stays; its overall status is recomputed from both. A
+    row another pair also lists is held again (both sides). Audited with the counts before
+    and after."""
+    election, pair = batch.election, batch.pair
+    if check_window:
+        require_open(election=election, action=VERIFY_ACTION)
+    if actor is not None:
+        require_for_pair(actor, VERIFY_ACTION, pair)
+    work = _work_dir(election, pair) / f"verify-{uuid.uuid4().hex[:12]}"
+    work.mkdir(parents=True)
+    try:
+        with transaction.atomic():
+            type(election).objects.select_for_update().filter(pk=election.pk).first()
+            before = dict(batch.verification or {})
+            current = _batch_staged(batch, work / "staged.parquet")
+            inputs = _verify_inputs(
+                election=election, staged=work / "staged.parquet", work=work,
+                pair_from_batch=(pair.pk, batch.pk),
+            )  # fmt: skip
+            verified = verify_support(
+                work / "staged.parquet", pair_id=pair.pk, register=inputs["paths"]["register"],
+                prior=inputs["paths"]["prior"], barred=inputs["paths"]["barred"],
+                reference_date=election.voting_day, out_path=work / "result.parquet",
+            )  # fmt: skip
+            result = pl.read_parquet(verified.out_path)
+            decided = result.select("line", *_result_columns(result, _known_kelurahan(election)))
+            decided = decided.with_columns(
+                register_voter_id=_deciding_voter_ids(result, inputs["register"])
+            ).drop("verfak_status", "status")
+            frame = current.join(decided, on="line", how="inner")
+            # A row verfak has judged keeps that result; otherwise it follows vermin.
+            frame = frame.with_columns(
+                verfak_status=pl.when(pl.col("verfak_status").is_in(["ms", "tms"]))
+                .then(pl.col("verfak_status"))
+                .when(pl.col("vermin_status").is_in(["ms", "held"]))
+                .then(pl.lit("pending"))
+                .otherwise(pl.lit("na"))
+            )
+            frame = frame.with_columns(status=_overall_status(frame))
+            updated = _write_back(frame.select("id", *_UPDATED))
+            held = _hold_other_pairs(verified.hold_supporter_ids)
+            summary = _verification_summary(verified)
+            batch.verification = summary
+            batch.state = SupportBatch.State.VERIFIED
+            batch.verified_at = timezone.now()
+            batch.save(update_fields=["verification", "state", "verified_at"])
+            record_audit(
+                actor=actor,
+                action="candidacy.support_reverify",
+                object_type="candidacy.SupportBatch",
+                object_id=batch.pk,
+                old={"by_status": before.get("by_status"), "by_reason": before.get("by_reason")},
+                new={"by_status": summary["by_status"], "by_reason": summary["by_reason"],
+                     "rows_updated": updated, "held_other_pairs": held},
+            )  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"batch_id": batch.pk, "rows_updated": updated, "held_other_pairs": held, **summary}
+
+
+def reverify_pair(*, pair: Pair, actor, check_window: bool = True) -> dict:
+    """:func:`reverify_batch` on every batch of the pair, oldest first; returns the pair's
+    counts per status and reason (all its rows) and the per-batch results."""
+    from ..selectors.support import status_counts
+
+    batches = list(SupportBatch.objects.filter(pair=pair).order_by("round", "id"))
+    if not batches:
+        raise SupportRefused("no_batches", f"{pair.name} has no supporter list on record")
+    results = [reverify_batch(batch=b, actor=actor, check_window=check_window) for b in batches]
+    return {
+        "pair_id": pair.pk,
+        "pair": pair.name,
+        "batches": results,
+        "counts": status_counts(Supporter.objects.filter(pair=pair)),
+        "support": shortfall_summary(pair=pair),
+    }
