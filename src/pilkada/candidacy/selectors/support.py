@@ -70,3 +70,51 @@ def status_counts(rows: QuerySet[Supporter]) -> dict:
     )
     agg["reasons"] = {code: reasons.get(code, 0) for code in VERMIN_REASONS}
     return agg
+
+
+#: Child code length under a parent code of each length (province -> kab/kota -> ...).
+_CHILD_WIDTH = {2: 4, 4: 6, 6: 10}
+
+
+def area_counts(*, user, pair: Pair, parent: str) -> list[dict]:
+    """Counts per child area of ``parent`` (kab/kota under a province, kecamatan under a
+    kab/kota, kelurahan under a kecamatan) of the rows ``user`` may see: listed, MS and TMS
+    overall, MS after vermin, pending verfak. One grouped query; names from the regions."""
+    from django.db.models.functions import Substr
+
+    from pilkada.regions.models import Region
+
+    width = _CHILD_WIDTH.get(len(parent))
+    if width is None:
+        return []
+    rows = (
+        supporters_visible(user=user, pair=pair)
+        .filter(region_code__startswith=parent)
+        .annotate(area=Substr("region_code", 1, width))
+        .values("area")
+        .annotate(
+            listed=Count("id"),
+            ms=Count("id", filter=Q(status="ms")),
+            tms=Count("id", filter=Q(status="tms")),
+            vermin_ms=Count("id", filter=Q(vermin_status__in=("ms", "held"))),
+            verfak_pending=Count("id", filter=Q(verfak_status="pending")),
+        )
+    )
+    counts = {r["area"]: r for r in rows}
+    level = {4: "kabkota", 6: "kecamatan", 10: "kelurahan"}[width]
+    regions = Region.objects.filter(level=level, code__startswith=parent)
+    out = []
+    for region in regions.order_by("code"):
+        c = counts.get(region.code, {})
+        out.append({
+            "code": region.code, "name": region.name, "drill": width < 10,
+            **{k: c.get(k, 0) for k in ("listed", "ms", "tms", "vermin_ms", "verfak_pending")},
+        })  # fmt: skip
+    if len(parent) == 2:
+        unknown = supporters_visible(user=user, pair=pair).filter(region_code="")
+        n = unknown.count()
+        if n:
+            out.append({"code": "", "name": "-", "drill": False, "listed": n, "ms": 0,
+                        "tms": unknown.filter(status="tms").count(), "vermin_ms": 0,
+                        "verfak_pending": 0})  # fmt: skip
+    return out

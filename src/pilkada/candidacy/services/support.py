@@ -609,3 +609,51 @@ def reverify_pair(*, pair: Pair, actor, check_window: bool = True) -> dict:
         "counts": status_counts(Supporter.objects.filter(pair=pair)),
         "support": shortfall_summary(pair=pair),
     }
+
+
+# ---------------------------------------------------------------------------------------
+# From the web: an upload becomes a background job
+# ---------------------------------------------------------------------------------------
+
+#: Where uploaded files wait for their job, relative to settings.DATA_DIR.
+UPLOAD_DIR = "uploads"
+#: Largest accepted upload (1.2 million B.1.1-KWK rows as CSV are about 200 MB).
+MAX_UPLOAD_BYTES = 1 << 30
+
+
+def start_support_upload_job(*, election, pair: Pair, actor, upload, round: int = 1):
+    """Check, store and queue an uploaded supporter file (job kind
+    ``candidacy.support_upload``). The cheap refusals happen here, before the upload is
+    kept: closed window, no permission (an LO for another pair), perbaikan not due, an
+    empty or oversized file. The job runs :func:`upload_support_file` with the same actor."""
+    from pilkada.jobs.services import start_job
+
+    check_upload(election=election, pair=pair, actor=actor, round=round)
+    size = getattr(upload, "size", None)
+    if not size:
+        raise SupportRefused("empty_upload", "the uploaded file is empty; nothing was imported")
+    if size > MAX_UPLOAD_BYTES:
+        raise SupportRefused(
+            "upload_too_large",
+            f"the uploaded file has {size:,} bytes, more than {MAX_UPLOAD_BYTES:,}; upload it "
+            "from the command line (pilkada candidacy support import)",
+        )
+    name = Path(upload.name or "upload").name
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[-120:] or "upload"
+    target = Path(settings.DATA_DIR) / UPLOAD_DIR / str(election.pk) / f"{uuid.uuid4().hex}-{safe}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return start_job(
+        kind="candidacy.support_upload",
+        actor=actor,
+        params={
+            "election_id": election.pk,
+            "pair_id": pair.pk,
+            "round": round,
+            "path": _relative(target),
+            "file_name": name,
+        },
+        region_code=election.region_code,
+    )
