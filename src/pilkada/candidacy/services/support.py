@@ -79,6 +79,7 @@ class SupportUploadResult:
     verification: dict
     held_other_pairs: int
     seconds: float
+    stages: dict  # seconds per stage: read, register, verify, load
 
     def as_dict(self) -> dict:
         o = self.outcome
@@ -99,6 +100,7 @@ class SupportUploadResult:
             "verification": self.verification,
             "held_other_pairs": self.held_other_pairs,
             "seconds": round(self.seconds, 3),
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
         }
 
 
@@ -270,7 +272,9 @@ def upload_support_file(
     work = _work_dir(election, pair) / f"upload-{uuid.uuid4().hex[:12]}"
     work.mkdir(parents=True)
     rejects = _work_dir(election, pair) / f"round{round}-{work.name}-rejects.csv"
+    stages: dict[str, float] = {}
     try:
+        mark = time.perf_counter()
         outcome = read_supporters(
             path,
             reference_date=election.voting_day,
@@ -280,6 +284,7 @@ def upload_support_file(
             kelurahan_codes=_known_kelurahan(election),
             progress=progress,
         )
+        stages["read"] = time.perf_counter() - mark
         with transaction.atomic():
             if check_window:  # again inside the transaction: the window may have moved
                 decision = require_open(
@@ -291,8 +296,9 @@ def upload_support_file(
             batch, verification, held = _load_verified(
                 election=election, pair=pair, round=round, outcome=outcome, work=work,
                 actor=actor, file_name=file_name or Path(path).name, rejects=rejects,
-                decision=decision,
+                decision=decision, stages=stages,
             )  # fmt: skip
+        stages["total"] = time.perf_counter() - started
     except BaseException:
         rejects.unlink(missing_ok=True)
         raise
@@ -304,12 +310,14 @@ def upload_support_file(
         verification=verification,
         held_other_pairs=held,
         seconds=time.perf_counter() - started,
+        stages=stages,
     )
 
 
 def _load_verified(
-    *, election, pair, round, outcome, work, actor, file_name, rejects, decision: Decision | None
-):
+    *, election, pair, round, outcome, work, actor, file_name, rejects,
+    decision: Decision | None, stages: dict,
+):  # fmt: skip
     batch = SupportBatch.objects.create(
         election=election,
         pair=pair,
@@ -327,7 +335,10 @@ def _load_verified(
         uploaded_by=actor_name(actor)[:150],
     )
     staged = outcome.staging_path
+    mark = time.perf_counter()
     inputs = _verify_inputs(election=election, staged=staged, work=work)
+    stages["register"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     verified = verify_support(
         staged,
         pair_id=pair.pk,
@@ -337,6 +348,8 @@ def _load_verified(
         reference_date=election.voting_day,
         out_path=work / "result.parquet",
     )
+    stages["verify"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     result = pl.read_parquet(verified.out_path)
     rows = pl.read_parquet(staged)
     if result.height != rows.height:  # pragma: no cover - a bug in the engine
@@ -370,6 +383,7 @@ def _load_verified(
     if loaded != outcome.persons:  # pragma: no cover - a bug
         raise AssertionError(f"loaded {loaded} of {outcome.persons} rows")
     held = _hold_other_pairs(verified.hold_supporter_ids)
+    stages["load"] = time.perf_counter() - mark
     summary = _verification_summary(verified)
     batch.state = SupportBatch.State.VERIFIED
     batch.verified_at = timezone.now()
