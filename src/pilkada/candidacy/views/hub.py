@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _  # noqa: F401  (menu labels)
+from django.utils.translation import gettext_lazy as _
 
 from pilkada.accounts.permissions import can
 from pilkada.core.selectors import current_election
 
 #: (url name, label, what it is for, permission action; None = public)
-MENU: list[tuple] = []
+MENU: list[tuple] = [
+    ("candidacy:support", _("Dukungan pasangan calon perseorangan"),
+     _("unggah B.1.1-KWK, verifikasi administrasi, hasil per wilayah, perbaikan"),
+     "candidacy.support_view"),
+    ("candidacy:lists", _("Daftar NIK untuk pemeriksaan"),
+     _("TNI, Polri, ASN, perangkat desa, penyelenggara, anggota partai"),
+     "candidacy.lists_upload"),
+]  # fmt: skip
 
 
 def menu_for(user) -> list[dict]:
