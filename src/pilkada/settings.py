@@ -225,3 +225,20 @@ PILKADA_CANDIDATE_MIN_AGE = {"provinsi": 30, "kabkota": 25}
 PILKADA_SUPPORT_SPREAD_MIN_PER_AREA = 1
 # Perbaikan: replacements are this many times the shortfall (PKPU 8/2024).
 PILKADA_PERBAIKAN_MULTIPLIER = 2
+
+# --- Mail (receipts of cek NIK dukungan objections) ---------------------------------------
+# Without PILKADA_EMAIL_HOST no mail is sent; the page tells the citizen to keep the number.
+EMAIL_BACKEND = os.environ.get(
+    "PILKADA_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("PILKADA_EMAIL_HOST")
+    else "django.core.mail.backends.dummy.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("PILKADA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PILKADA_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PILKADA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PILKADA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PILKADA_EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("PILKADA_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("PILKADA_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("PILKADA_EMAIL_FROM", "pilkada <noreply@localhost>")

@@ -13,12 +13,16 @@ from pilkada.core.selectors import current_election
 
 #: (url name, label, what it is for, permission action; None = public)
 MENU: list[tuple] = [
+    ("candidacy:cek_nik", _("Cek NIK dukungan"),
+     _("apakah NIK saya dipakai mendukung pasangan calon; keberatan"), None),
     ("candidacy:support", _("Dukungan pasangan calon perseorangan"),
      _("unggah B.1.1-KWK, verifikasi administrasi, hasil per wilayah, perbaikan"),
      "candidacy.support_view"),
     ("candidacy:lists", _("Daftar NIK untuk pemeriksaan"),
      _("TNI, Polri, ASN, perangkat desa, penyelenggara, anggota partai"),
      "candidacy.lists_upload"),
+    ("candidacy:objections", _("Keberatan dukungan"),
+     _("keberatan warga atas NIK yang dicatut, per pasangan calon"), "candidacy.objection_view"),
 ]  # fmt: skip
 
 
