@@ -225,6 +225,9 @@ PILKADA_CANDIDATE_MIN_AGE = {"provinsi": 30, "kabkota": 25}
 PILKADA_SUPPORT_SPREAD_MIN_PER_AREA = 1
 # Perbaikan: replacements are this many times the shortfall (PKPU 8/2024).
 PILKADA_PERBAIKAN_MULTIPLIER = 2
+# Verifikasi faktual: days the pair has to bring a supporter the PPS did not find to an
+# agreed place or a video call (as recalled from PKPU 8/2024; check against the text).
+PILKADA_VERFAK_NOT_FOUND_DAYS = 3
 
 # --- Mail (receipts of cek NIK dukungan objections) ---------------------------------------
 # Without PILKADA_EMAIL_HOST no mail is sent; the page tells the citizen to keep the number.
