@@ -13,6 +13,13 @@ from pilkada.core.selectors import current_election
 
 #: (url name, label, what it is for, permission action; None = public)
 MENU: list[tuple] = [
+    ("candidacy:pairs", _("Pasangan calon"),
+     _("daftar pasangan, calon, dokumen, pendaftaran dan penelitian persyaratan"),
+     "candidacy.view"),
+    ("candidacy:minimum", _("Syarat dukungan dan ambang batas"),
+     _("dukungan minimal calon perseorangan dan ambang batas partai"), None),
+    ("candidacy:pairs_published", _("Pasangan calon ditetapkan"),
+     _("daftar pasangan calon yang ditetapkan dan nomor urutnya"), None),
     ("candidacy:cek_nik", _("Cek NIK dukungan"),
      _("apakah NIK saya dipakai mendukung pasangan calon; keberatan"), None),
     ("candidacy:support", _("Dukungan pasangan calon perseorangan"),
@@ -26,6 +33,10 @@ MENU: list[tuple] = [
      "candidacy.objection_view"),
     ("candidacy:oversight_recommendations", _("Rekomendasi Bawaslu"),
      _("Rekomendasi Bawaslu dan jawaban KPU"), "candidacy.objection_view"),
+    ("candidacy:basis", _("Angka dasar pencalonan"),
+     _("DPT pemilihan terakhir, suara sah DPRD dan perolehan suara partai"), "candidacy.view"),
+    ("candidacy:penetapan", _("Penetapan dan nomor urut"),
+     _("penetapan pasangan calon dan pengundian nomor urut"), "candidacy.view"),
     ("candidacy:lists", _("Daftar NIK untuk pemeriksaan"),
      _("TNI, Polri, ASN, perangkat desa, penyelenggara, anggota partai"),
      "candidacy.lists_upload"),
