@@ -71,6 +71,12 @@ def load_demo(*, voters: int, seed: int, out=None) -> DemoResult:
     _load_previous_dpt(election, directory, seed, say)
     if loaded or not Voter.objects.filter(election=election, tps_code__isnull=False).exists():
         _prepare_register(election, directory, say)
+    from pilkada.candidacy.demo import load_candidacy_demo
+
+    pps = next((a[0] for a in accounts if a[1] == "pps"), "")
+    load_candidacy_demo(
+        election=election, population_dir=directory, seed=seed, pps_username=pps, say=say
+    )
     return DemoResult(
         election=election,
         accounts=accounts,

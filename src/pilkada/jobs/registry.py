@@ -17,14 +17,15 @@ class JobKind:
     function: Callable
     unit: str = ""
     action: str = ""  # the permission action needed to start it
+    back: Callable | None = None  # back(job) -> the URL of the page the job was started from
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(name: str, *, unit: str = "", action: str = ""):
+def register(name: str, *, unit: str = "", action: str = "", back: Callable | None = None):
     def decorator(function):
-        KINDS[name] = JobKind(name=name, function=function, unit=unit, action=action)
+        KINDS[name] = JobKind(name=name, function=function, unit=unit, action=action, back=back)
         return function
 
     return decorator

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from pilkada.accounts import permissions
+from pilkada.accounts.roles import Role
 
 from .models import Job
 from .progress import read_progress
@@ -13,7 +14,10 @@ def visible_jobs(*, user) -> QuerySet[Job]:
         return Job.objects.all()
     if not user.is_authenticated:
         return Job.objects.none()
-    return Job.objects.filter(Q(actor_id=user.pk) | permissions.scope_q(user, "region_code"))
+    own = Q(actor_id=user.pk)
+    if user.role == Role.LO:  # a pair's liaison officer: only its own jobs, no other pair's
+        return Job.objects.filter(own)
+    return Job.objects.filter(own | permissions.scope_q(user, "region_code"))
 
 
 def job_with_progress(*, user, job_id):

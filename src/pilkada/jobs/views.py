@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from . import selectors
 from .models import Job
+from .registry import KINDS
 
 
 def _context(request, job_id):
@@ -11,7 +12,9 @@ def _context(request, job_id):
         job, progress = selectors.job_with_progress(user=request.user, job_id=job_id)
     except Job.DoesNotExist:
         raise Http404("no such job") from None
-    return {"job": job, "progress": progress}
+    kind = KINDS.get(job.kind)
+    back_url = kind.back(job) if kind is not None and kind.back is not None else ""
+    return {"job": job, "progress": progress, "back_url": back_url}
 
 
 @login_required

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 from pilkada.jobs.registry import register
 from pilkada.jobs.selectors import job_actor
@@ -17,7 +18,11 @@ from ..models import Pair
 from ..services.support import upload_support_file
 
 
-@register("candidacy.support_upload", unit="baris", action="candidacy.support_upload")
+def _back(job) -> str:
+    return reverse("candidacy:support_pair", args=[job.params["pair_id"]])
+
+
+@register("candidacy.support_upload", unit="baris", action="candidacy.support_upload", back=_back)
 def support_upload_job(*, job, progress, election_id, pair_id, round, path, file_name=""):
     stored = Path(settings.DATA_DIR) / path
     try:

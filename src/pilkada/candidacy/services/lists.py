@@ -135,7 +135,7 @@ def upload_nik_list(
 ) -> ListUploadResult:
     """Replace the election's list of ``category`` with the NIKs of the file at ``path``."""
     category = _category(category)
-    if actor is not None:
+    if actor is not None and not isinstance(actor, str):  # None/str: system, operator CLI
         require(actor, PERMISSION, election.region_code)
     from pilkada.core import clock
 
@@ -143,7 +143,7 @@ def upload_nik_list(
     niks, counts = read_nik_list(path, rejects_path=rejects, today=clock.today())
     if not counts["accepted"]:
         raise FileRejected(FileProblem.NOTHING_READABLE, "(no valid NIK in the file)")
-    actor_name = getattr(actor, "username", "") or "system"
+    actor_name = actor if isinstance(actor, str) else getattr(actor, "username", "") or "system"
     with transaction.atomic():
         old = NikList.objects.select_for_update().filter(election=election, category=category)
         replaced = None

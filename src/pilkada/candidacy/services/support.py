@@ -137,7 +137,7 @@ def check_upload(*, election, pair: Pair, actor, round: int, check_window: bool 
     if check_window:
         action = UPLOAD_ACTION if round == 1 else PERBAIKAN_ACTION
         decision = require_open(election=election, action=action)
-    if actor is not None:
+    if actor is not None and not isinstance(actor, str):  # None/str: system, operator CLI
         require_for_pair(actor, UPLOAD_ACTION, pair)
     if round == 2:
         perbaikan_due(pair=pair)
@@ -553,7 +553,7 @@ def reverify_batch(*, batch: SupportBatch, actor, check_window: bool = True) -> 
     election, pair = batch.election, batch.pair
     if check_window:
         require_open(election=election, action=VERIFY_ACTION)
-    if actor is not None:
+    if actor is not None and not isinstance(actor, str):
         require_for_pair(actor, VERIFY_ACTION, pair)
     work = _work_dir(election, pair) / f"verify-{uuid.uuid4().hex[:12]}"
     work.mkdir(parents=True)

@@ -133,7 +133,7 @@ def support_pair(request, pair_id: int):
 @login_required
 @require_POST
 def support_reverify(request, pair_id: int):
-    _, pair = _pair_or_404(request, pair_id)
+    pair = _pair_or_404(request, pair_id)[1]
     try:
         out = reverify_pair(pair=pair, actor=request.user)
     except StageClosed as exc:

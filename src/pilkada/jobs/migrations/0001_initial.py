@@ -6,31 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(max_length=60, verbose_name='jenis')),
-                ('params', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'menunggu'), ('running', 'berjalan'), ('done', 'selesai'), ('failed', 'gagal')], default='queued', max_length=10)),
-                ('actor_id', models.BigIntegerField(null=True)),
-                ('actor', models.CharField(max_length=150)),
-                ('region_code', models.CharField(blank=True, max_length=13)),
-                ('result', models.JSONField(null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(null=True)),
-                ('finished_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60, verbose_name="jenis")),
+                ("params", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "menunggu"),
+                            ("running", "berjalan"),
+                            ("done", "selesai"),
+                            ("failed", "gagal"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("actor_id", models.BigIntegerField(null=True)),
+                ("actor", models.CharField(max_length=150)),
+                ("region_code", models.CharField(blank=True, max_length=13)),
+                ("result", models.JSONField(null=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(null=True)),
+                ("finished_at", models.DateTimeField(null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]
