@@ -5,6 +5,7 @@ Rows are masked by the views unless the role may unmask (each unmasked view logg
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from pilkada.accounts import permissions
 from pilkada.accounts.roles import Role
@@ -22,6 +23,16 @@ VERMIN_REASONS = (
     "double_same_pair",
     "double_other_pair",
 )
+#: What each reason means, for pages (the engine's SupportReason carries the English text).
+REASON_LABELS = {
+    "nik_invalid": _("NIK tidak valid"),
+    "not_in_register": _("Tidak terdaftar di DPT/DP4 (atau pindah / tidak dikenal)"),
+    "deceased": _("Meninggal dunia"),
+    "under_age": _("Belum berumur 17 tahun dan belum pernah kawin"),
+    "barred_occupation": _("Pekerjaan terlarang (TNI, Polri, ASN, perangkat desa, penyelenggara)"),
+    "double_same_pair": _("Ganda pada pasangan yang sama (yang pertama dihitung)"),
+    "double_other_pair": _("Ganda dengan pasangan lain (ditahan sampai verifikasi faktual)"),
+}
 
 
 def batches(*, pair: Pair) -> list[SupportBatch]:
@@ -69,6 +80,10 @@ def status_counts(rows: QuerySet[Supporter]) -> dict:
         .values_list("vermin_reason", "n")
     )
     agg["reasons"] = {code: reasons.get(code, 0) for code in VERMIN_REASONS}
+    agg["reason_rows"] = [
+        {"code": code, "label": REASON_LABELS[code], "n": reasons.get(code, 0)}
+        for code in VERMIN_REASONS
+    ]
     return agg
 
 

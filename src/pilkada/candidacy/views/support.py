@@ -29,7 +29,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pilkada.accounts import permissions
 from pilkada.core.masking import log_unmasked_access, mask_address, mask_name, mask_nik
 from pilkada.core.selectors import current_election_or_404 as _election
-from pilkada.engine.support_verify import SupportReason
 from pilkada.regions.codes import InvalidRegionCode, normalize_region_code
 from pilkada.regions.selectors import ancestors
 from pilkada.schedule.gate import StageClosed, is_open
@@ -48,7 +47,7 @@ from ..services.support import (
 )
 
 PAGE_SIZE = 50
-REASON_LABELS = {r.value: r.value for r in SupportReason}
+REASON_LABELS = selectors.REASON_LABELS
 
 
 def _pair_or_404(request, pair_id: int):
@@ -182,7 +181,9 @@ def supporters(request, pair_id: int):
             "nama": s.nama if unmasked else mask_name(s.nama),
             "alamat": s.alamat if unmasked else mask_address(s.alamat, s.rt, s.rw),
             "region_code": s.region_code, "vermin_status": s.get_vermin_status_display(),
-            "vermin_reason": s.vermin_reason, "verfak": s.get_verfak_status_display(),
+            "vermin_reason": s.vermin_reason,
+            "reason_label": REASON_LABELS.get(s.vermin_reason, s.vermin_reason),
+            "verfak": s.get_verfak_status_display(),
             "status": s.status, "status_label": s.get_status_display(), "objected": s.objected,
         }
         for s in items
@@ -192,7 +193,7 @@ def supporters(request, pair_id: int):
         "candidacy/support/supporters.html",
         {
             "election": election, "pair": pair, "page": page, "rows": shown,
-            "statuses": Supporter.Status.choices, "reasons": list(REASON_LABELS),
+            "statuses": Supporter.Status.choices, "reasons": list(REASON_LABELS.items()),
             "status": status, "reason": reason, "region": region,
             "may_unmask": may_unmask, "unmasked": unmasked,
         },
