@@ -42,6 +42,7 @@ __all__ = [
     "dukungan_ganda_eksternal",
     "dukungan_ganda_internal",
     "meninggal_dunia",
+    "nik_key",
     "nik_sah",
     "normalize_pekerjaan",
     "pekerjaan_terlarang",
@@ -70,37 +71,106 @@ class BarredCategory(StrEnum):
 #: "KELURAHAN", "PNS" does not match "PNSX".
 BARRED_PHRASES: tuple[tuple[BarredCategory, tuple[str, ...]], ...] = (
     # Election organisers and their ad hoc bodies (UU 7/2017; PKPU 8/2022 on ad hoc bodies).
-    (BarredCategory.PENYELENGGARA, (
-        "KPU", "KPUD", "KIP", "BAWASLU", "PANWASLU", "PANWASLIH", "PANWAS", "PANWASCAM",
-        "DKPP", "PPK", "PPS", "KPPS", "PANTARLIH", "PPDP", "PKD", "PTPS", "PENGAWAS TPS",
-        "PENGAWAS PEMILU", "PENGAWAS PEMILIHAN", "PENGAWAS KELURAHAN", "PENGAWAS DESA",
-        "PENYELENGGARA PEMILU", "PENYELENGGARA PEMILIHAN", "PANITIA PEMILIHAN KECAMATAN",
-        "PANITIA PEMUNGUTAN SUARA",
-        "KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA", "PETUGAS PEMUTAKHIRAN DATA PEMILIH",
-    )),
+    (
+        BarredCategory.PENYELENGGARA,
+        (
+            "KPU",
+            "KPUD",
+            "KIP",
+            "BAWASLU",
+            "PANWASLU",
+            "PANWASLIH",
+            "PANWAS",
+            "PANWASCAM",
+            "DKPP",
+            "PPK",
+            "PPS",
+            "KPPS",
+            "PANTARLIH",
+            "PPDP",
+            "PKD",
+            "PTPS",
+            "PENGAWAS TPS",
+            "PENGAWAS PEMILU",
+            "PENGAWAS PEMILIHAN",
+            "PENGAWAS KELURAHAN",
+            "PENGAWAS DESA",
+            "PENYELENGGARA PEMILU",
+            "PENYELENGGARA PEMILIHAN",
+            "PANITIA PEMILIHAN KECAMATAN",
+            "PANITIA PEMUNGUTAN SUARA",
+            "KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA",
+            "PETUGAS PEMUTAKHIRAN DATA PEMILIH",
+        ),
+    ),
     # Village heads and officials (UU 6/2014 on villages).
-    (BarredCategory.PERANGKAT_DESA, (
-        "KEPALA DESA", "KADES", "PERANGKAT DESA", "SEKRETARIS DESA", "SEKDES",
-        "KEPALA DUSUN", "KADUS", "KEPALA URUSAN", "KUWU", "WALI NAGARI", "GEUCHIK",
-        "KEUCHIK", "KEPALA KAMPUNG", "PERBEKEL",
-    )),
+    (
+        BarredCategory.PERANGKAT_DESA,
+        (
+            "KEPALA DESA",
+            "KADES",
+            "PERANGKAT DESA",
+            "SEKRETARIS DESA",
+            "SEKDES",
+            "KEPALA DUSUN",
+            "KADUS",
+            "KEPALA URUSAN",
+            "KUWU",
+            "WALI NAGARI",
+            "GEUCHIK",
+            "KEUCHIK",
+            "KEPALA KAMPUNG",
+            "PERBEKEL",
+        ),
+    ),
     # Civil servants: PNS and PPPK are ASN (UU 20/2023 on ASN, as UU 5/2014 before it).
     # A lurah and a camat are civil servants by office (UU 23/2014 Pasal 229 ayat (3) and
     # Pasal 224 ayat (2) -- as recalled).
-    (BarredCategory.ASN, (
-        "PNS", "ASN", "PPPK", "P3K", "PEGAWAI NEGERI", "PEGAWAI NEGERI SIPIL",
-        "APARATUR SIPIL NEGARA", "APARATUR NEGARA", "PEGAWAI PEMERINTAH DENGAN PERJANJIAN KERJA",
-        "LURAH", "CAMAT", "SEKRETARIS KELURAHAN", "SEKRETARIS KECAMATAN", "SEKLUR", "SEKCAM",
-    )),
+    (
+        BarredCategory.ASN,
+        (
+            "PNS",
+            "ASN",
+            "PPPK",
+            "P3K",
+            "PEGAWAI NEGERI",
+            "PEGAWAI NEGERI SIPIL",
+            "APARATUR SIPIL NEGARA",
+            "APARATUR NEGARA",
+            "PEGAWAI PEMERINTAH DENGAN PERJANJIAN KERJA",
+            "LURAH",
+            "CAMAT",
+            "SEKRETARIS KELURAHAN",
+            "SEKRETARIS KECAMATAN",
+            "SEKLUR",
+            "SEKCAM",
+        ),
+    ),
     # The national police (UU 2/2002 Pasal 28).
-    (BarredCategory.POLRI, (
-        "POLRI", "POLISI", "KEPOLISIAN", "POLWAN", "BRIMOB",
-    )),
+    (
+        BarredCategory.POLRI,
+        (
+            "POLRI",
+            "POLISI",
+            "KEPOLISIAN",
+            "POLWAN",
+            "BRIMOB",
+        ),
+    ),
     # The armed forces (UU 34/2004 Pasal 39).
-    (BarredCategory.TNI, (
-        "TNI", "TENTARA", "ABRI", "PRAJURIT", "MARINIR", "ANGKATAN DARAT", "ANGKATAN LAUT",
-        "ANGKATAN UDARA",
-    )),
+    (
+        BarredCategory.TNI,
+        (
+            "TNI",
+            "TENTARA",
+            "ABRI",
+            "PRAJURIT",
+            "MARINIR",
+            "ANGKATAN DARAT",
+            "ANGKATAN LAUT",
+            "ANGKATAN UDARA",
+        ),
+    ),
 )
 
 #: Words that say the person does not (or not yet) hold the office: a retired soldier, a
@@ -186,14 +256,21 @@ def pekerjaan_terlarang_expr(pekerjaan: str = "pekerjaan") -> pl.Expr:
 # ---------------------------------------------------------------------------------------
 
 
+def nik_key(nik: str = "nik") -> pl.Expr:
+    """The NIK as an Int64 (16 digits fit), for fast joins; null unless the text is exactly
+    16 digits (a 16-character text holding a sign or any other character either fails the
+    cast or, with a sign, is below 10**15)."""
+    text = pl.col(nik).cast(pl.String)
+    value = text.cast(pl.Int64, strict=False)
+    return pl.when((text.str.len_bytes() == 16) & (value >= 10**15)).then(value)
+
+
 def nik_sah(nik_error: str = "nik_error", nik: str = "nik") -> pl.Expr:
     """The supporter's NIK is a valid NIK (16 digits, real region, date and serial parts;
     :mod:`pilkada.engine.nik`). UU 10/2016 Pasal 41 ayat (3): support is proven with the
     KTP-el (as recalled), whose number is the NIK of UU 24/2013 Pasal 13; without a valid NIK
     the supporter cannot be found in the register. Reason when false: ``nik_invalid``."""
-    return (pl.col(nik_error).is_null() & pl.col(nik).str.contains(r"^[0-9]{16}$")).fill_null(
-        False
-    )
+    return (pl.col(nik_error).is_null() & nik_key(nik).is_not_null()).fill_null(False)
 
 
 def termuat_dalam_daftar_pemilih(
@@ -232,13 +309,13 @@ def dilarang_memberikan_dukungan(
 
 
 def dukungan_ganda_internal(
-    prior_same_pair: str = "prior_same_pair", file_rank: str = "file_rank"
+    prior_same_pair: str = "prior_same_pair", listed_before_in_file: str = "listed_before_in_file"
 ) -> pl.Expr:
     """Double support within one pair: the same NIK listed again by the same pair -- earlier
     (a previous upload or round: ``prior_same_pair``) or higher up in this file
-    (``file_rank`` > 1). The first listing stays; every later one is TMS, so a person counts
-    once (PKPU 8/2024, as recalled). Reason: ``double_same_pair``."""
-    return pl.col(prior_same_pair).fill_null(False) | (pl.col(file_rank) > 1).fill_null(False)
+    (``listed_before_in_file``). The first listing stays; every later one is TMS, so a person
+    counts once (PKPU 8/2024, as recalled). Reason: ``double_same_pair``."""
+    return pl.col(prior_same_pair).fill_null(False) | pl.col(listed_before_in_file).fill_null(False)
 
 
 def dukungan_ganda_eksternal(prior_other_pair: str = "prior_other_pair") -> pl.Expr:

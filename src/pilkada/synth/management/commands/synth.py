@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -18,8 +19,25 @@ from pilkada.synth.population import (
     write_population,
 )
 from pilkada.synth.previous_dpt import PEMILU_2024, PreviousDptParams, write_previous_dpt
+from pilkada.synth.supporters import SupporterParams, write_register, write_supporters
 
 _DEFAULTS = PopulationParams(voters=1, seed=0)
+_SUPPORT_DEFAULTS = SupporterParams()
+_SUPPORT_HELP = {
+    "nik_invalid": "rows whose NIK is damaged beyond repair (TMS nik_invalid)",
+    "not_in_register": "rows whose NIK is on no register row, or a person moved away",
+    "deceased": "rows of people the population truth says died",
+    "under_age": "rows of people under 17 on voting day, never married",
+    "barred_pekerjaan": "rows with a barred occupation written in pekerjaan",
+    "barred_list": "rows whose NIK is on barred.csv (the lists KPU uploads)",
+    "barred_register": "rows of serving TNI/Polri members (register TMS 6/7)",
+    "double_same_pair": "rows listing again a person the pair listed",
+    "double_other_pair": "rows listing a person another pair lists (two pairs or more)",
+    "barred_list_extra": "NIKs on barred.csv of people who support nobody",
+    "unreadable": "with --damage: rows that cannot be read (wrong field count, no NIK/name)",
+    "no_consent": "share of valid supporters listed without their consent",
+    "objects": "share of those who object through cek NIK dukungan",
+}
 _HELP = {
     "deceased": "rows of people who died (truth: deceased)",
     "under_age": "rows of people under 17 on voting day, not married (truth: under_age)",
@@ -51,8 +69,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="what", required=True, metavar="{population,previous-dpt}"
+            dest="what", required=True, metavar="{population,previous-dpt,supporters}"
         )
+        self._supporters_parser(sub)
         prev = sub.add_parser(
             "previous-dpt",
             help="a previous DPT (previous_dpt.csv) derived from a population, with its truth",
@@ -66,9 +85,7 @@ class Command(BaseCommand):
         prev.add_argument("--population", type=Path, required=True, help="population directory")
         prev.add_argument("--out", type=Path, default=None, help="default: the population dir")
         prev.add_argument("--seed", type=int, default=0)
-        prev.add_argument(
-            "--previous-voting-day", type=dt.date.fromisoformat, default=PEMILU_2024
-        )
+        prev.add_argument("--previous-voting-day", type=dt.date.fromisoformat, default=PEMILU_2024)
         prev.add_argument("--voting-day", type=dt.date.fromisoformat, default=_DEFAULTS.voting_day)
         for name, default in (("arrived", 0.02), ("nik_changed", 0.01), ("gone", 0.03)):
             prev.add_argument(
@@ -151,9 +168,119 @@ class Command(BaseCommand):
             )
         pop.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
+    @staticmethod
+    def _supporters_parser(sub) -> None:
+        sup = sub.add_parser(
+            "supporters",
+            help="supporter lists (B.1.1-KWK) of independent pairs derived from a population",
+            description=(
+                "Derive supporter lists of one or more independent pairs from a population "
+                "directory (dp4.csv, truth.csv, manifest.json), with known defects, listings "
+                "without consent and objections. Writes supporters_<pair>.csv (or .xlsx), "
+                "supporters_truth.csv, barred.csv, objections.csv and "
+                "supporters_manifest.json (docs/formats/supporters.md). Rates are fractions "
+                "of each pair's rows."
+            ),
+        )
+        sup.add_argument("--population", type=Path, required=True, help="population directory")
+        sup.add_argument("--out", type=Path, default=None, help="default: the population dir")
+        sup.add_argument("--seed", type=int, required=True, help="random seed (>= 0)")
+        sup.add_argument(
+            "--rows",
+            type=int,
+            nargs="+",
+            default=list(_SUPPORT_DEFAULTS.rows),
+            metavar="N",
+            help="rows of each pair's list, one number per pair (default %(default)s)",
+        )
+        for name in (
+            "nik_invalid", "not_in_register", "deceased", "under_age", "barred_pekerjaan",
+            "barred_list", "barred_register", "double_same_pair", "double_other_pair",
+            "barred_list_extra", "unreadable",
+        ):  # fmt: skip
+            attr = f"rate_{name}"
+            sup.add_argument(
+                "--rate-" + name.replace("_", "-"),
+                dest=attr,
+                type=rate,
+                metavar="RATE",
+                default=getattr(_SUPPORT_DEFAULTS, attr),
+                help=f"{_SUPPORT_HELP[name]}; default %(default)s",
+            )
+        for name in ("no_consent", "objects"):
+            attr = f"share_{name}"
+            sup.add_argument(
+                "--share-" + name.replace("_", "-"),
+                dest=attr,
+                type=rate,
+                metavar="RATE",
+                default=getattr(_SUPPORT_DEFAULTS, attr),
+                help=f"{_SUPPORT_HELP[name]}; default %(default)s",
+            )
+        sup.add_argument(
+            "--damage",
+            action="store_true",
+            help="write the files as they arrive from the field (BOM, ';', CRLF, titles, "
+            "repeated headers, blank lines, Windows-1252 lines, three date formats, ...)",
+        )
+        sup.add_argument("--format", dest="file_format", choices=["csv", "xlsx"], default="csv")
+        sup.add_argument(
+            "--register",
+            action="store_true",
+            help="also write register.parquet: the DP4 through the DP4 import, struck as the "
+            "truth assumes (the register verification reads)",
+        )
+        sup.add_argument("--json", action="store_true", help="print the manifest as JSON")
+
+    def _supporters(self, options):
+        population = options["population"]
+        if not (population / "manifest.json").exists():
+            raise CommandError(f"{population} has no manifest.json (a population directory)")
+        kwargs = {
+            f.name: options[f.name]
+            for f in dataclasses.fields(SupporterParams)
+            if f.name in options and f.name not in ("rows", "seed")
+        }
+        params = SupporterParams(rows=tuple(options["rows"]), seed=options["seed"], **kwargs)
+        out = options["out"] or population
+        started = time.perf_counter()
+        try:
+            params.validate()
+            manifest = write_supporters(population, out, params)
+            if options["register"]:
+                manifest["register"] = write_register(population, out / "register.parquet")
+        except (ValueError, FileNotFoundError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        if options["json"]:
+            self.stdout.write(json.dumps(manifest, indent=2))
+            return
+        for pair, info in manifest["pairs"].items():
+            expected = info["expected"]
+            self.stdout.write(
+                f"pair {pair}: {info['rows']:,} rows in {out / info['file']} -- "
+                f"ms {expected['ms']:,}, tms {expected['tms']:,}, held {expected['held']:,}, "
+                f"rejected {expected['rejected']:,}; {info['no_consent']:,} without consent, "
+                f"{info['objections']:,} objections"
+            )
+            for reason, count in info["reasons"].items():
+                self.stdout.write(f"  {reason:<20} {count:>10,}")
+        self.stdout.write(
+            f"barred.csv: {manifest['barred_rows']:,} NIKs; objections.csv: "
+            f"{manifest['objections']:,}; truth: {out / 'supporters_truth.csv'} "
+            f"({elapsed:.1f} s)"
+        )
+        if "register" in manifest:
+            self.stdout.write(
+                f"register.parquet: {manifest['register']['rows']:,} rows, TMS "
+                f"{manifest['register']['tms']}"
+            )
+
     def handle(self, *args, **options):
         if options["what"] == "previous-dpt":
             return self._previous(options)
+        if options["what"] == "supporters":
+            return self._supporters(options)
         if options["what"] != "population":  # pragma: no cover - argparse enforces it
             raise CommandError(f"unknown synth target {options['what']!r}")
         params = self._params(options)
