@@ -34,7 +34,8 @@ def register_rows_for(*, election, niks: pl.Series) -> pl.DataFrame:
 
     Runs inside the caller's transaction when there is one; the temporary table is dropped
     before returning."""
-    distinct = pl.DataFrame({"nik": niks.cast(pl.String)}).drop_nulls().unique()
+    # Sorted: the temporary table's key is then built by appending, not by random inserts.
+    distinct = pl.DataFrame({"nik": niks.cast(pl.String)}).drop_nulls().unique().sort("nik")
     voter = Voter._meta.db_table
     connection.ensure_connection()
     with connection.cursor() as cursor:
@@ -46,9 +47,14 @@ def register_rows_for(*, election, niks: pl.Series) -> pl.DataFrame:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {_TEMP}")
+        # SQLite: CROSS JOIN fixes the order -- one sequential scan of the register probing
+        # the temporary table's key, measured faster than a million random probes of the
+        # register's NIK index (23.7 s against 36.2 s for 1.2 M NIKs in 8.2 M rows, loaded
+        # machine). PostgreSQL chooses a hash join by itself.
+        join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
         return read_frame(
             f"SELECT v.id, v.nik, v.status, v.tms_code, v.tanggal_lahir, v.status_kawin, "
-            f"v.kelurahan_code, v.source FROM {voter} v JOIN {_TEMP} t ON t.nik = v.nik "
+            f"v.kelurahan_code, v.source FROM {voter} v {join} {_TEMP} t ON t.nik = v.nik "
             f"WHERE v.election_id = %s",
             REGISTER_SCHEMA,
             [election.pk],

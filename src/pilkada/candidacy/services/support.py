@@ -36,6 +36,7 @@ from pilkada.engine.support_verify import verify_support
 from pilkada.regions.models import Region
 from pilkada.schedule.gate import Decision, require_open
 from pilkada.voters.services.common import actor_name, read_frame
+from pilkada.voters.services.imports import bulk_load
 
 from .. import rules
 from ..access import require_for_pair
@@ -371,15 +372,19 @@ def _load_verified(
         [pl.col(c).fill_null("") for c in ("tempat_lahir", "jenis_kelamin", "alamat", "rt", "rw",
                                           "pekerjaan", "quality_flags")]
     )  # fmt: skip
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        loaded = insert_frames(
-            connection.connection,
-            connection.vendor,
-            Supporter._meta.db_table,
-            SUPPORTER_COLUMNS,
-            [frame],
-        )
+    table = Supporter._meta.db_table
+    # A first large list goes into a (nearly) empty table: its indexes and foreign keys are
+    # dropped and built once afterwards, in this transaction (voters' bulk_load).
+    with bulk_load(table=table, incoming_rows=frame.height):
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            loaded = insert_frames(
+                connection.connection,
+                connection.vendor,
+                table,
+                SUPPORTER_COLUMNS,
+                frame.iter_slices(200_000),
+            )
     if loaded != outcome.persons:  # pragma: no cover - a bug
         raise AssertionError(f"loaded {loaded} of {outcome.persons} rows")
     held = _hold_other_pairs(verified.hold_supporter_ids)
