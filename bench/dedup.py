@@ -5,9 +5,10 @@ For each size (default 1,000,000 and 8,214,007 DP4 rows of the synthetic generat
 
 * **pipeline** -- ``find_duplicates(dp4.csv)`` in a child process, ``--repeat`` times (default
   3 at 1 M and once at 8.2 M, ``--repeat-large``): wall time of the child (median), the
-  pipeline's own time and stage timings, peak RSS of the child (``os.wait4``'s
-  ``ru_maxrss``). Quality: ``evaluate()`` against the truth file, computed here from the
-  result the child left in its work directory (so the truth never inflates the child's RSS).
+  pipeline's own time and stage timings, peak RSS of the child (its own ``VmHWM``; see
+  :data:`HWM` for why not ``os.wait4``'s ``ru_maxrss``). Quality: ``evaluate()`` against
+  the truth file, computed here from the result the child left in its work directory (so
+  the truth never inflates the child's RSS).
 * **baseline** (1 M only, once) -- Splink on DuckDB as a typical user writes it: the
   comparison library's name, date-of-birth and exact-match comparisons, blocking on NIK, on
   name + birth date and on NKK, u by random sampling, EM blocked on birth date and on NKK,
@@ -19,11 +20,23 @@ For each size (default 1,000,000 and 8,214,007 DP4 rows of the synthetic generat
   truth file: an oracle) gives the best recall any classifier on that evidence reaches at a
   given precision.
 
-Results go to ``bench/results/dedup.json``.
+**Variants** (``--variants``, default ``none 0 0.3``): ``none`` is the pipeline without the
+synchronisation evidence (as before it existed). A number S runs the flow of PKPU 7/2024:
+a previous DPT is derived from the same population with
+:func:`pilkada.synth.previous_dpt.write_previous_dpt` (seed ``--seed``,
+``share_copies_listed`` = S: the share of duplicate copies that were on the previous DPT
+too; 0 is the generator's default, untimed, under ``bench/data/previous_dpt_<N>_c<S>/``),
+then **sync** -- ``pilkada.engine.sync.synchronise(dp4.csv, previous_dpt.csv)`` in a child
+process, timed on its own (wall, peak RSS) -- writes the per-row outcome, and the pipeline
+runs with ``sync_outcomes`` = that outcome. The sync outcome comes from the engine's
+matching, never from the generator's truth.
 
-    .venv/bin/python bench/dedup.py [--sizes 1000000 8214007] [--repeat 3] [--repeat-large 1]
-        [--seed 2024] [--no-baseline] [--no-ceiling]
-    .venv/bin/python bench/dedup.py --ceiling-only [--sizes 1000000 8214007]
+Results are merged into ``bench/results/dedup.json`` (one entry per size and variant, each
+with its time and the load average before and after: the machine is shared).
+
+    .venv/bin/python bench/dedup.py [--sizes 1000000 8214007] [--variants none 0 0.3]
+        [--repeat 3] [--repeat-large 1] [--seed 2024] [--no-baseline] [--no-ceiling]
+    .venv/bin/python bench/dedup.py --ceiling-only [--sizes 1000000 8214007] [--variants ...]
 
 ``--ceiling-only`` computes the oracle again from the pairs an earlier run kept (P >= 0.01),
 without running the pipeline; it writes ``bench/results/dedup_ceiling.json``.
@@ -47,20 +60,50 @@ DEFAULT_SIZES = (1_000_000, 8_214_007)
 RESULTS = ROOT / "bench" / "results" / "dedup.json"
 LARGE = 2_000_000
 
-PIPELINE_CHILD = """
+#: The child's own peak RSS (VmHWM of its address space, which starts at exec). wait4's
+#: ru_maxrss is not used for it: a child started with vfork (as subprocess does on Linux)
+#: inherits the parent's high-water mark at exec, so a parent that once held more memory
+#: (the in-process ceiling run) would be reported as the child's peak.
+HWM = """
+def _hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+"""
+
+PIPELINE_CHILD = (
+    HWM
+    + """
 import json, sys, time
 from pathlib import Path
 from pilkada.engine.dedup import find_duplicates
 src, work = Path(sys.argv[1]), Path(sys.argv[2])
+sync = Path(sys.argv[3]) if len(sys.argv) > 3 else None
 started = time.perf_counter()
-result = find_duplicates(src, work_dir=work)
+result = find_duplicates(src, work_dir=work, sync_outcomes=sync)
 seconds = time.perf_counter() - started
 result.pairs.write_parquet(work / "pairs.parquet")
 result.exact_pairs.write_parquet(work / "exact_pairs.parquet")
 result.exact_groups.write_parquet(work / "exact_groups.parquet")
 result.members.write_parquet(work / "members.parquet")
-print(json.dumps({"seconds": seconds, "stats": result.stats}, default=str))
+print(json.dumps({"seconds": seconds, "stats": result.stats, "vm_hwm_mb": _hwm()}, default=str))
 """
+)
+
+SYNC_CHILD = (
+    HWM
+    + """
+import datetime as dt, json, sys, time
+from pilkada.engine.sync import synchronise
+dp4, prev, out = sys.argv[1:4]
+started = time.perf_counter()
+result = synchronise(dp4, prev, voting_day=dt.date(2024, 11, 27),
+                     previous_voting_day=dt.date(2024, 2, 14))
+seconds = time.perf_counter() - started
+result.dp4.select("voter_id", "method", "turns_17").write_parquet(out)
+print(json.dumps({"seconds": seconds, "stats": result.stats, "vm_hwm_mb": _hwm()}, default=str))
+"""
+)
 
 BASELINE_CHILD = """
 import json, sys, time
@@ -115,7 +158,9 @@ print(json.dumps({"seconds": seconds, "pairs": pairs.height}))
 
 
 def _run_child(code: str, args: list[str]) -> tuple[float, float, dict]:
-    """Run ``code`` in a child Python; return (wall seconds, peak RSS MB, its JSON line)."""
+    """Run ``code`` in a child Python; return (wall seconds, peak RSS MB, its JSON line).
+    The peak is the child's own VmHWM when it reports one (see :data:`HWM`), else wait4's
+    ru_maxrss."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     started = time.perf_counter()
@@ -128,8 +173,10 @@ def _run_child(code: str, args: list[str]) -> tuple[float, float, dict]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.stderr.write(err.decode(errors="replace"))
         raise SystemExit(f"child failed: {args}")
-    last = out.decode().strip().splitlines()[-1]
-    return seconds, usage.ru_maxrss / 1024.0, json.loads(last)
+    info = json.loads(out.decode().strip().splitlines()[-1])
+    peak = info.get("vm_hwm_mb") or usage.ru_maxrss / 1024.0
+    info["ru_maxrss_mb"] = round(usage.ru_maxrss / 1024.0, 1)
+    return seconds, peak, info
 
 
 def _ensure_population(voters: int, seed: int) -> Path:
@@ -177,15 +224,80 @@ def _summary(scores: dict) -> dict:
     }
 
 
-def _pipeline(src: Path, repeat: int) -> dict:
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _work(src: Path, variant: str) -> Path:
+    """The work directory of a size and variant (``none``: the name used before variants)."""
+    name = src.name if variant == "none" else f"{src.name}__sync_c{variant}"
+    return ROOT / "bench" / "data" / "dedup_work" / name
+
+
+def _previous_dpt(src: Path, voters: int, seed: int, share: float) -> tuple[Path, dict]:
+    """The previous DPT of the population (generated if missing), untimed."""
+    from pilkada.synth.previous_dpt import PreviousDptParams, write_previous_dpt
+
+    out = ROOT / "bench" / "data" / f"previous_dpt_{voters}_c{share:g}"
+    params = PreviousDptParams(seed=seed, share_copies_listed=share)
+    manifest_path = out / "previous_manifest.json"
+    if (out / "previous_dpt.csv").exists() and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if manifest["params"].get("seed") == str(seed) and float(
+            manifest["params"].get("share_copies_listed", 0)
+        ) == float(share):
+            return out, manifest
+    print(f"  deriving the previous DPT (copies listed {share:g}) under {out} ...", flush=True)
+    started = time.perf_counter()
+    manifest = write_previous_dpt(src, out, params)
+    manifest["seconds_to_generate"] = round(time.perf_counter() - started, 1)
+    return out, manifest
+
+
+def _sync(src: Path, previous: Path, work: Path) -> dict:
+    """The engine's synchronisation of the DP4 with the previous DPT, in a child, timed."""
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / "sync_outcomes.parquet"
+    load_before = _load()
+    wall, rss, info = _run_child(
+        SYNC_CHILD, [str(src / "dp4.csv"), str(previous / "previous_dpt.csv"), str(out)]
+    )
+    print(f"  sync: {wall:.1f} s, {rss:,.0f} MB", flush=True)
+    stats = info["stats"]
+    return {
+        "wall_seconds": round(wall, 2),
+        "sync_seconds": round(info["seconds"], 2),
+        "peak_rss_mb": round(rss, 1),
+        "load_average_before": load_before,
+        "load_average_after": _load(),
+        "counts": {k: stats[k] for k in ("dp4_rows", "found_by_nik", "found_by_fuzzy", "new",
+                                         "new_turning_17", "previous_rows", "missing")},
+        "outcomes": str(out),
+    }  # fmt: skip
+
+
+def _pipeline(src: Path, repeat: int, work: Path, sync: Path | None = None) -> dict:
     from pilkada.engine.dedup import evaluate
 
     runs = []
-    work = ROOT / "bench" / "data" / "dedup_work" / src.name
+    args = [str(src / "dp4.csv"), str(work)] + ([str(sync)] if sync else [])
     for i in range(repeat):
-        wall, rss, info = _run_child(PIPELINE_CHILD, [str(src / "dp4.csv"), str(work)])
-        runs.append({"wall_seconds": wall, "peak_rss_mb": rss, **info})
-        print(f"  pipeline run {i + 1}/{repeat}: {wall:.1f} s, {rss:,.0f} MB", flush=True)
+        load_before = _load()
+        wall, rss, info = _run_child(PIPELINE_CHILD, args)
+        runs.append(
+            {
+                "wall_seconds": wall,
+                "peak_rss_mb": rss,
+                "load_average_before": load_before,
+                "load_average_after": _load(),
+                **info,
+            }
+        )
+        print(
+            f"  pipeline run {i + 1}/{repeat}: {wall:.1f} s, {rss:,.0f} MB "
+            f"(load {load_before} -> {_load()})",
+            flush=True,
+        )
     scores = evaluate(_result_from(work), src / "truth.csv")
     return {
         "wall_seconds_median": statistics.median(r["wall_seconds"] for r in runs),
@@ -196,6 +308,8 @@ def _pipeline(src: Path, repeat: int) -> dict:
                 "wall_seconds": round(r["wall_seconds"], 2),
                 "pipeline_seconds": round(r["seconds"], 2),
                 "peak_rss_mb": round(r["peak_rss_mb"], 1),
+                "load_average_before": r["load_average_before"],
+                "load_average_after": r["load_average_after"],
                 "stage_seconds": r["stats"]["timings"],
             }
             for r in runs
@@ -271,12 +385,14 @@ def _baseline(src: Path) -> dict:
     }
 
 
-def _ceiling(src: Path) -> dict:
+def _ceiling(src: Path, variant: str = "none", sync: Path | None = None) -> dict:
     """The oracle bound described in the module docstring (not timed): all candidate pairs."""
     from pilkada.engine.dedup import DedupSettings, find_duplicates
 
-    work = ROOT / "bench" / "data" / "dedup_work" / f"ceiling_{src.name}"
-    result = find_duplicates(src / "dp4.csv", work_dir=work, settings=DedupSettings(keep_floor=0))
+    work = _work(src, variant).with_name("ceiling_" + _work(src, variant).name)
+    result = find_duplicates(
+        src / "dp4.csv", work_dir=work, settings=DedupSettings(keep_floor=0), sync_outcomes=sync
+    )
     return _oracle(src, work, result.pairs)
 
 
@@ -309,7 +425,8 @@ def _oracle(src: Path, work: Path, scored) -> dict:
             tfb=pl.max_horizontal("na", "nb").log(2).round(0),
         )
     )
-    pattern = [f"level_{c.name}" for c in COMPARISONS] + ["tfb"]
+    pattern = [f"level_{c.name}" for c in COMPARISONS if f"level_{c.name}" in pairs.columns]
+    pattern.append("tfb")
     ranked = (
         pairs.group_by(pattern)
         .agg(n=pl.len(), tp=pl.col("tp").sum())
@@ -330,26 +447,39 @@ def _oracle(src: Path, work: Path, scored) -> dict:
     }
 
 
-def _ceiling_only(sizes: list[int]) -> int:
+def _ceiling_only(sizes: list[int], variants: list[str]) -> int:
     """``--ceiling-only``: the oracle on the pairs an earlier run of this benchmark kept
     (P >= keep_floor, not all candidates: at 8.2 M rows scoring every candidate again would
-    be a second full run). Writes ``bench/results/dedup_ceiling.json``."""
+    be a second full run). Merged into ``bench/results/dedup_ceiling.json``."""
     import polars as pl
 
-    report: dict = {"command": "python bench/dedup.py " + " ".join(sys.argv[1:]), "sizes": {}}
+    out = RESULTS.with_name("dedup_ceiling.json")
+    report = json.loads(out.read_text()) if out.exists() else {}
+    report["command"] = "python bench/dedup.py " + " ".join(sys.argv[1:])
+    report.setdefault("sizes", {})
     for voters in sizes:
         src = ROOT / "bench" / "data" / f"synth_population_{voters}"
-        work = ROOT / "bench" / "data" / "dedup_work" / src.name
-        if not (work / "pairs.parquet").exists():
-            raise SystemExit(f"no earlier run under {work}: run the benchmark first")
-        entry = _oracle(src, work, pl.read_parquet(work / "pairs.parquet"))
-        entry["pairs"] = "kept by the run (P >= keep_floor 0.01)"
-        report["sizes"][str(voters)] = entry
-        print(voters, entry, flush=True)
-    out = RESULTS.with_name("dedup_ceiling.json")
+        for variant in variants:
+            work = _work(src, variant)
+            if not (work / "pairs.parquet").exists():
+                raise SystemExit(f"no earlier run under {work}: run the benchmark first")
+            entry = _oracle(src, work, pl.read_parquet(work / "pairs.parquet"))
+            entry["pairs"] = "kept by the run (P >= keep_floor 0.01)"
+            entry["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            report["sizes"].setdefault(str(voters), {})[variant] = entry
+            print(voters, variant, entry, flush=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
     return 0
+
+
+def _variant(text: str) -> str:
+    if text == "none":
+        return text
+    share = float(text)
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError("a variant is 'none' or a share between 0 and 1")
+    return f"{share:g}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,6 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument(
+        "--variants",
+        type=_variant,
+        nargs="+",
+        default=["none", "0", "0.3"],
+        help="'none' (no synchronisation evidence) or the share of duplicate copies also on "
+        "the previous DPT (the previous DPT is derived and synchronised first)",
+    )
+    parser.add_argument(
         "--ceiling-only",
         action="store_true",
         help="only the oracle, on the pairs an earlier run kept (no pipeline, no timing)",
@@ -368,55 +506,77 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     if args.ceiling_only:
-        return _ceiling_only(args.sizes)
+        return _ceiling_only(args.sizes, args.variants)
 
     import duckdb
     import polars
     import splink
 
-    report: dict = {
-        "benchmark": "dedup",
-        "command": "python bench/dedup.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-        },
-        "versions": {
-            "splink": splink.__version__,
-            "duckdb": duckdb.__version__,
-            "polars": polars.__version__,
-        },
-        "targets": {
-            "seconds_at_8214007": 600,
-            "peak_rss_mb": 8192,
-            "exact_nik": [1.0, 1.0],
-            "different_nik_precision": 0.99,
-            "different_nik_recall": 0.97,
-        },
-        "sizes": {},
-    }
+    command = "python bench/dedup.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    report: dict = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    report.update(
+        {
+            "benchmark": "dedup",
+            "command": command,
+            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            },
+            "versions": {
+                "splink": splink.__version__,
+                "duckdb": duckdb.__version__,
+                "polars": polars.__version__,
+            },
+            "targets": {
+                "seconds_at_8214007": 600,
+                "peak_rss_mb": 8192,
+                "exact_nik": [1.0, 1.0],
+                "different_nik_precision": 0.99,
+                "different_nik_recall": 0.97,
+            },
+        }
+    )
+    report.setdefault("sizes", {})
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     for voters in args.sizes:
         src = _ensure_population(voters, args.seed)
         print(f"{voters:,} rows", flush=True)
-        entry: dict = {
-            "pipeline": _pipeline(src, args.repeat if voters < LARGE else args.repeat_large)
-        }
+        size = report["sizes"].setdefault(str(voters), {})
+        size.pop("pipeline", None)  # the layout before variants
+        size.pop("ceiling", None)
+        variants = size.setdefault("variants", {})
+        for variant in args.variants:
+            print(f" variant {variant}", flush=True)
+            entry: dict = {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "command": command,
+            }
+            work = _work(src, variant)
+            sync_path = None
+            if variant != "none":
+                previous, manifest = _previous_dpt(src, voters, args.seed, float(variant))
+                entry["previous_dpt"] = {"dir": str(previous), **manifest}
+                entry["sync"] = _sync(src, previous, work)
+                sync_path = Path(entry["sync"]["outcomes"])
+            repeat = args.repeat if voters < LARGE else args.repeat_large
+            entry["pipeline"] = _pipeline(src, repeat, work, sync_path)
+            if voters == 1_000_000 and not args.no_ceiling:
+                entry["ceiling"] = _ceiling(src, variant, sync_path)
+                print(f"  ceiling {entry['ceiling']}", flush=True)
+            variants[variant] = entry
+            q = entry["pipeline"]["quality"]["different_nik"]
+            print(
+                f"  median {entry['pipeline']['wall_seconds_median']:.1f} s, peak "
+                f"{entry['pipeline']['peak_rss_mb_max']:,.0f} MB, different-NIK precision "
+                f"{q['precision']:.4f} recall {q['recall']:.4f}",
+                flush=True,
+            )
+            RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
         if voters == 1_000_000 and not args.no_baseline:
-            entry["baseline_splink"] = _baseline(src)
-        if voters == 1_000_000 and not args.no_ceiling:
-            entry["ceiling"] = _ceiling(src)
-        report["sizes"][str(voters)] = entry
-        q = entry["pipeline"]["quality"]["different_nik"]
-        print(
-            f"  median {entry['pipeline']['wall_seconds_median']:.1f} s, peak "
-            f"{entry['pipeline']['peak_rss_mb_max']:,.0f} MB, different-NIK precision "
-            f"{q['precision']:.4f} recall {q['recall']:.4f}",
-            flush=True,
-        )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+            size["baseline_splink"] = _baseline(src)
+            RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"wrote {RESULTS}")
     return 0
 

@@ -21,7 +21,9 @@ Pipeline (docs/duplicates.md has the reasoning and the measured figures):
 4. **Model** (Splink on DuckDB, :mod:`.dedup_model`), a Fellegi-Sunter model of the pairs that
    share a birth key: u by random sampling inside birth-key blocks, m of the name, date and
    birthplace from the exact-NIK pairs (the same person twice), m of the NIK/household
-   comparison and the prior by Splink's EM on a sample of whole blocks (see :func:`_train`).
+   comparison, of the synchronisation outcome (when ``sync_outcomes`` is given: one row new
+   on the list although an adult and the other found on the previous DPT, both found ...)
+   and the prior by Splink's EM on a sample of whole blocks (see :func:`_train`).
    Each scored pair gets its match weight, probability, and per comparison the level and
    its weight.
 5. **Review queue**: pairs at or above the threshold (lowered from 0.95 while the model's
@@ -46,7 +48,7 @@ import duckdb
 import polars as pl
 
 from pilkada.engine import dedup_model as model
-from pilkada.engine.dedup_features import write_features
+from pilkada.engine.dedup_features import sync_outcome_frame, write_features
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -76,7 +78,9 @@ STAGES = (
 #: different / unusable; nik_positions: the 1-based positions where the NIKs differ ("13",
 #: "12,13"); name_relation: equal / equal_normalised / spelling_variant /
 #: abbreviated_or_shortened / similar / different / unknown; name_similarity: Jaro-Winkler
-#: of the phonetic keys; date_relation: equal / day_month_swapped / same_year / different.
+#: of the phonetic keys; date_relation: equal / day_month_swapped / same_year / different;
+#: sync_relation (what the synchronisation with the previous DPT said of the two rows):
+#: one_new_adult / both_found / both_new / other / unknown.
 EVIDENCE_COLUMNS = (
     "nik_relation",
     "nik_positions",
@@ -87,6 +91,7 @@ EVIDENCE_COLUMNS = (
     "same_address",
     "same_kelurahan",
     "same_birthplace",
+    "sync_relation",
     "evidence_for",
     "evidence_against",
 )
@@ -223,6 +228,7 @@ def find_duplicates(
     settings: DedupSettings | None = None,
     progress: Progress | None = None,
     remembered_rejections: pl.DataFrame | None = None,
+    sync_outcomes: pl.DataFrame | pl.LazyFrame | str | Path | None = None,
 ) -> DedupResult:
     """Find exact-NIK groups and probable same-person pairs; see the module docstring.
 
@@ -233,6 +239,14 @@ def find_duplicates(
     as stages start and finish. ``remembered_rejections`` holds pairs an officer rejected, as
     columns ``id_a, id_b`` (row ids) or ``nik_a, nik_b``: they are never suggested again and
     never end up in one group.
+
+    ``sync_outcomes`` (optional) is the per-row outcome of the synchronisation of these rows
+    with the previous DPT -- ``SyncResult.dp4`` of :func:`pilkada.engine.sync.synchronise`, or
+    any frame / Parquet / CSV with the row id, ``method`` (nik / fuzzy / new) and
+    ``turns_17``; it feeds the ``sync_status`` comparison (one row a new voter although an
+    adult and the other found is evidence for, both found evidence against). Rows without
+    an outcome, and every row when it is not given, are unknown: the comparison is neutral
+    and the pipeline scores as without it.
     """
     settings = settings or DedupSettings()
     work_dir = Path(work_dir)
@@ -249,11 +263,19 @@ def find_duplicates(
     )
     con = _connect(settings, work_dir)
     try:
-        _load_features(con, features_path)
+        _load_features(con, features_path, sync_outcomes)
         stats["rows"], stats["rows_without_usable_nik"], stats["rows_without_birth_key"] = (
             con.execute(
                 "SELECT count(*), count(*) - count(nik), count(*) - count(bkey) FROM dd_features"
             ).fetchall()[0]
+        )
+        stats["sync_outcomes"] = dict(
+            sorted(
+                (str(k), int(v))
+                for k, v in con.execute(
+                    "SELECT coalesce(sy, 'unknown'), count(*) FROM dd_features GROUP BY 1"
+                ).fetchall()
+            )
         )
         _tf_tables(con)
         prog.finish()
@@ -308,20 +330,31 @@ def find_duplicates(
     )
 
 
-def _load_features(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _load_features(con: duckdb.DuckDBPyConnection, path: Path, sync_outcomes=None) -> None:
     """``dd_features``: the feature table, plus the name's token lists (``tok``, and ``tokf``
-    the tokens longer than one letter) that the name comparison reads."""
+    the tokens longer than one letter) that the name comparison reads, and ``sy`` from the
+    synchronisation outcomes when given (joined here, in DuckDB: a join inside the streaming
+    Polars step that writes the features made it twice as slow at 8 million rows)."""
+    source, columns = f"read_parquet('{path.as_posix()}') f", "f.*"
+    if sync_outcomes is not None:
+        outcomes = sync_outcome_frame(sync_outcomes).collect()
+        con.register("dd_sync_input", outcomes.to_arrow())
+        source += " LEFT JOIN dd_sync_input s ON s.rid = f.rid"
+        columns = "f.* REPLACE (s.sy AS sy)"
     con.execute(
         f"""
         CREATE TABLE dd_features AS
-        SELECT *,
-            CASE WHEN nph = '' THEN []::VARCHAR[] ELSE string_split(nph, ' ') END AS tok,
-            CASE WHEN nph = '' THEN []::VARCHAR[]
-                 ELSE list_filter(string_split(nph, ' '), lambda t: length(t) > 1) END AS tokf,
-            hash(nph) AS nphk
-        FROM read_parquet('{path.as_posix()}')
+        SELECT {columns},
+            CASE WHEN f.nph = '' THEN []::VARCHAR[] ELSE string_split(f.nph, ' ') END AS tok,
+            CASE WHEN f.nph = '' THEN []::VARCHAR[]
+                 ELSE list_filter(string_split(f.nph, ' '), lambda t: length(t) > 1) END
+                AS tokf,
+            hash(f.nph) AS nphk
+        FROM {source}
         """
     )
+    if sync_outcomes is not None:
+        con.unregister("dd_sync_input")
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
@@ -396,9 +429,23 @@ def _splink_api(con: duckdb.DuckDBPyConnection):
 
 
 def _load_model(source: dict | str | Path) -> dict:
-    if isinstance(source, dict):
-        return model.copy_settings(source)
-    return json.loads(Path(source).read_text())
+    """A given model; a comparison it lacks (a model saved before that comparison existed)
+    is added with m = u on every level: weight zero, as if unknown."""
+    settings = (
+        model.copy_settings(source)
+        if isinstance(source, dict)
+        else json.loads(Path(source).read_text())
+    )
+    have = {c["output_column_name"] for c in settings["comparisons"]}
+    for comparison in model.COMPARISONS:
+        if comparison.name in have:
+            continue
+        neutral = {lv.label: (lv.u, lv.u) for lv in comparison.levels if not lv.null}
+        added = model.splink_settings(params={comparison.name: neutral})["comparisons"]
+        settings["comparisons"].extend(
+            c for c in added if c["output_column_name"] == comparison.name
+        )
+    return settings
 
 
 def _estimate_u(con: duckdb.DuckDBPyConnection, settings: DedupSettings) -> tuple[dict, dict]:
@@ -486,7 +533,10 @@ LABELLED = ("name", "birth", "birthplace", "status_kawin")
 #: session's non-matches follow the u-probabilities. Most of its pairs are duplicates (people
 #: born the same day with the same name), which keeps EM well identified even at 8 million.
 EM_BLOCKING = model.EM_BLOCKING
-EM_ESTIMATES = ("nik_household",)
+EM_ESTIMATES = ("nik_household", "sync_status")
+#: Comparisons read from an optional input column (feature): when no row has it, the
+#: comparison is written to the model with m = u (weight zero).
+NEUTRAL_WHEN_ABSENT = {"status_kawin": "sk", "sync_status": "sy"}
 #: Fewer exact-NIK pairs than this: the name, birth and birthplace m stay at the prior.
 MIN_LABELS = 50
 
@@ -625,10 +675,21 @@ def _train(
     seen = (name_m.get("exact", 0.0) + name_m.get("phonetic", 0.0)) or 1.0
     probability = min(0.5, lam * em_block_pairs / max(float(bkey_pairs), 1.0) / seen)
     params: dict = {}
+    # Comparisons whose column is unknown on every row (no synchronisation given): m = u, so
+    # the model card shows them as what they are, weight zero.
+    unknown = {
+        c.name
+        for c in model.COMPARISONS
+        if c.name in NEUTRAL_WHEN_ABSENT
+        and not _scalar(con, f"SELECT count({NEUTRAL_WHEN_ABSENT[c.name]}) FROM dd_features")
+    }
     for comparison in model.COMPARISONS:
         params[comparison.name] = {}
         for level in comparison.levels:
             if level.null or level.fixed:
+                continue
+            if comparison.name in unknown:
+                params[comparison.name][level.label] = (level.u, level.u)
                 continue
             if comparison.name in EM_ESTIMATES:
                 mm = m_em.get(comparison.name, {}).get(level.label)
@@ -776,7 +837,8 @@ def _evidence_sql(source: str, where: str) -> str:
             coalesce(a.nkk = b.nkk, false) AS same_nkk,
             coalesce(a.addr = b.addr, false) AS same_address,
             coalesce(a.kel = b.kel, false) AS same_kelurahan,
-            coalesce(a.tl = b.tl AND a.tl <> '', false) AS same_birthplace
+            coalesce(a.tl = b.tl AND a.tl <> '', false) AS same_birthplace,
+            {_SYNC_RELATION} AS sync_relation
         FROM {source} s
         JOIN dd_features a ON a.rid = s.rid_l
         JOIN dd_features b ON b.rid = s.rid_r
@@ -797,7 +859,10 @@ def _evidence_sql(source: str, where: str) -> str:
                  WHEN 'same_birth_part_other_serial' THEN 'NIK with the same birth part' END,
             CASE WHEN same_nkk THEN 'same NKK' END,
             CASE WHEN same_address AND NOT same_nkk THEN 'same address' END,
-            CASE WHEN same_birthplace THEN 'same birthplace' END
+            CASE WHEN same_birthplace THEN 'same birthplace' END,
+            CASE WHEN sync_relation = 'one_new_adult' AND nik_relation <> 'equal'
+                 THEN 'one record is new on the list although an adult (not on the previous '
+                      || 'DPT), the other was found there' END
         ) AS evidence_for,
         concat_ws('; ',
             CASE name_relation WHEN 'different' THEN 'names differ'
@@ -812,7 +877,9 @@ def _evidence_sql(source: str, where: str) -> str:
             CASE WHEN NOT same_nkk AND nkk_a IS NOT NULL AND nkk_b IS NOT NULL
                  THEN 'other NKK' END,
             CASE WHEN NOT same_kelurahan THEN 'other kelurahan' END,
-            CASE WHEN NOT same_birthplace THEN 'other birthplace' END
+            CASE WHEN NOT same_birthplace THEN 'other birthplace' END,
+            CASE WHEN sync_relation = 'both_found' AND nik_relation <> 'equal'
+                 THEN 'both found on the previous DPT under different NIKs' END
         ) AS evidence_against
     FROM e
     """
@@ -839,6 +906,14 @@ _NAME_RELATION = (
          WHEN a.ft = b.ft AND jaro_winkler_similarity(a.nph, b.nph) >= 0.9 THEN 'similar'
          ELSE 'different' END"""
 )
+
+_SYNC_RELATION = """
+    CASE WHEN a.sy IS NULL OR b.sy IS NULL THEN 'unknown'
+         WHEN (a.sy = 'new_adult' AND b.sy = 'found') OR (a.sy = 'found' AND b.sy = 'new_adult')
+              THEN 'one_new_adult'
+         WHEN a.sy = 'found' AND b.sy = 'found' THEN 'both_found'
+         WHEN a.sy IN ('new_adult', 'new_17') AND b.sy IN ('new_adult', 'new_17') THEN 'both_new'
+         ELSE 'other' END"""
 
 _DATE_RELATION = """
     CASE WHEN a.bd IS NULL OR b.bd IS NULL THEN 'unknown'

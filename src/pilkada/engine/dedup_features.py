@@ -26,10 +26,12 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "PHONETIC_RULES",
     "REQUIRED_COLUMNS",
+    "SYNC_OUTCOMES",
     "features_lazy",
     "load_voters",
     "phonetic_key_expr",
     "prepare_features",
+    "sync_outcome_frame",
     "write_features",
 ]
 
@@ -85,8 +87,12 @@ _DOUBLES = [c + c for c in _LETTERS]
 #: The feature table (see :func:`prepare_features`).
 FEATURE_COLUMNS = (
     "rid", "nik", "nik_raw", "nkk", "nama", "nkey", "nph", "ini", "ft", "nt", "t2i", "lt",
-    "nkey_tf", "ft_tf", "bd", "sex", "bkey", "tl", "addr", "kel", "sk",
+    "nkey_tf", "ft_tf", "bd", "sex", "bkey", "tl", "addr", "kel", "sk", "sy",
 )  # fmt: skip
+
+#: Values of ``sy``, the row's outcome in the synchronisation with the previous DPT (see
+#: :func:`sync_outcome_frame`); null = unknown.
+SYNC_OUTCOMES = ("found", "new_adult", "new_17")
 
 
 def phonetic_key_expr(key: pl.Expr) -> pl.Expr:
@@ -172,9 +178,7 @@ def load_voters(voters: pl.DataFrame | pl.LazyFrame | str | Path) -> pl.LazyFram
         pl.col(c) if c in names else pl.lit(None, dtype=pl.String).alias(c)
         for c in OPTIONAL_COLUMNS
     ]
-    return lazy.select(
-        pl.col(id_col).cast(pl.Int64).alias("rid"), *REQUIRED_COLUMNS, *optional
-    )
+    return lazy.select(pl.col(id_col).cast(pl.Int64).alias("rid"), *REQUIRED_COLUMNS, *optional)
 
 
 def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
@@ -227,11 +231,59 @@ def _name_table(names: pl.Series) -> pl.DataFrame:
     ).drop("_tok")
 
 
+SyncInput = pl.DataFrame | pl.LazyFrame | str | Path
+
+
+def sync_outcome_frame(sync_outcomes: SyncInput) -> pl.LazyFrame:
+    """``(rid, sy)`` from the per-row outcome of a synchronisation with the previous DPT.
+
+    ``sync_outcomes`` is a frame or Parquet/CSV path with one row per DP4 row: the row id
+    (``voter_id``, ``id``, ``rid`` or ``line``: the same ids as the voters table), ``method``
+    (``nik`` or ``fuzzy``: found on the previous DPT; ``new``: not on it) and ``turns_17``
+    (the new voter was under 17 on the previous voting day) -- what
+    :func:`pilkada.engine.sync.synchronise` returns as ``SyncResult.dp4`` and what the
+    voters app stores as ``SyncMatch``. ``sy`` is ``found``, ``new_adult`` or ``new_17``;
+    any other method is unknown (null).
+    """
+    if isinstance(sync_outcomes, str | Path):
+        path = Path(sync_outcomes)
+        lazy = (
+            pl.scan_parquet(path)
+            if path.suffix.lower() == ".parquet"
+            else pl.scan_csv(path, infer_schema=False)
+        )
+    elif isinstance(sync_outcomes, pl.DataFrame):
+        lazy = sync_outcomes.lazy()
+    else:
+        lazy = sync_outcomes
+    names = lazy.collect_schema().names()
+    id_col = next((c for c in ("voter_id", "id", "rid", "line") if c in names), None)
+    missing = [c for c in ("method", "turns_17") if c not in names]
+    if id_col is None or missing:
+        need = missing + ([] if id_col else ["voter_id, id, rid or line"])
+        raise ValueError(f"the sync outcomes lack column(s): {', '.join(need)}")
+    method = pl.col("method").cast(pl.String).str.strip_chars().str.to_lowercase()
+    young = (
+        pl.col("turns_17").cast(pl.String).str.to_lowercase().is_in(["true", "1", "t"])
+        .fill_null(False)
+    )  # fmt: skip
+    return lazy.select(
+        rid=pl.col(id_col).cast(pl.Int64),
+        sy=pl.when(method.is_in(["nik", "fuzzy", "found"]))
+        .then(pl.lit("found"))
+        .when((method == "new") & young)
+        .then(pl.lit("new_17"))
+        .when(method == "new")
+        .then(pl.lit("new_adult")),
+    ).unique("rid", keep="first")
+
+
 def features_lazy(
     voters: pl.DataFrame | pl.LazyFrame | str | Path,
     *,
     reference_date: dt.date,
     province_codes: Sequence[str] | None = None,
+    sync_outcomes: SyncInput | None = None,
 ) -> pl.LazyFrame:
     """The feature table of :data:`FEATURE_COLUMNS` as a LazyFrame, one row per input row.
 
@@ -248,7 +300,9 @@ def features_lazy(
     * ``tl`` birthplace key; ``addr`` street address key with RT, RW and kelurahan; ``kel``
       the kelurahan code (10 digits, undotted);
     * ``sk`` marital status B / S / P from the optional ``status_kawin`` (null if absent or
-      unreadable).
+      unreadable);
+    * ``sy`` the row's outcome in the synchronisation with the previous DPT, from
+      ``sync_outcomes`` (see :func:`sync_outcome_frame`; null for every row without one).
 
     Names, birthplaces and streets are normalised once per distinct value (one pass over the
     input collects them), then joined back; the rest is a streaming pipeline, so that 8
@@ -332,6 +386,10 @@ def features_lazy(
         .str.slice(0, 1)
         .replace_strict(["B", "S", "P"], ["B", "S", "P"], default=None),
     )
+    if sync_outcomes is None:
+        lazy = lazy.with_columns(sy=pl.lit(None, dtype=pl.String))
+    else:
+        lazy = lazy.join(sync_outcome_frame(sync_outcomes), on="rid", how="left")
     return lazy.select(FEATURE_COLUMNS)
 
 
@@ -340,10 +398,14 @@ def prepare_features(
     *,
     reference_date: dt.date,
     province_codes: Sequence[str] | None = None,
+    sync_outcomes: SyncInput | None = None,
 ) -> pl.DataFrame:
     """:func:`features_lazy`, collected."""
     return features_lazy(
-        voters, reference_date=reference_date, province_codes=province_codes
+        voters,
+        reference_date=reference_date,
+        province_codes=province_codes,
+        sync_outcomes=sync_outcomes,
     ).collect()
 
 
@@ -353,10 +415,14 @@ def write_features(
     *,
     reference_date: dt.date,
     province_codes: Sequence[str] | None = None,
+    sync_outcomes: SyncInput | None = None,
 ) -> Path:
     """:func:`features_lazy`, streamed to a Parquet file (LZ4: fast to write and read)."""
     path = Path(path)
     features_lazy(
-        voters, reference_date=reference_date, province_codes=province_codes
+        voters,
+        reference_date=reference_date,
+        province_codes=province_codes,
+        sync_outcomes=sync_outcomes,
     ).sink_parquet(path, compression="lz4")
     return path

@@ -16,7 +16,13 @@ Pemilu 2024):
 - a share of them are listed under **another NIK** (a serial typed differently in the past;
   never a NIK anybody else holds): synchronisation finds them by name and birth date;
 - plus people who have **gone** since (died or moved away before the DP4 was drawn): rows
-  not in the DP4 at all, with their own NIKs and names.
+  not in the DP4 at all, with their own NIKs and names;
+- a duplicate copy of a person (a second row of the DP4 under another NIK or the same one) is
+  **not** on it by default: the previous list was cleaned of duplicates. ``share_copies_listed``
+  (default 0) lists that share of the copies too (old enough then, not TNI/Polri), as a copy
+  that last election's coklit missed, for measuring how much duplicate detection relies on
+  copies being absent (docs/duplicates.md). With the default the files are the same, byte
+  for byte, as before the parameter existed.
 
 Files (in ``out_dir``): ``previous_dpt.csv`` in the DP4 format (docs/formats/dp4.md) and
 ``previous_truth.csv`` with header ``side,line,outcome,other_line``: one row per DP4 line
@@ -49,6 +55,8 @@ class PreviousDptParams:
     share_arrived: float = 0.02
     share_nik_changed: float = 0.01
     share_gone: float = 0.03
+    #: Share of the DP4's duplicate copies that are on the previous DPT too (0: none).
+    share_copies_listed: float = 0.0
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -74,10 +82,10 @@ def write_previous_dpt(
         .join(truth.with_columns(pl.col("line").cast(pl.Int64)), on="line", how="left")
         .with_columns(pl.col("defect").fill_null(""), born)
         .with_columns(
-            cukup_umur_expr(tanggal_lahir="_born", voting_day=params.previous_voting_day)
-            .alias("_old_then"),
-            cukup_umur_expr(tanggal_lahir="_born", voting_day=params.voting_day)
-            .alias("_old_now"),
+            cukup_umur_expr(tanggal_lahir="_born", voting_day=params.previous_voting_day).alias(
+                "_old_then"
+            ),
+            cukup_umur_expr(tanggal_lahir="_born", voting_day=params.voting_day).alias("_old_now"),
             pl.Series("_u", rng.random(n)),
             pl.Series("_v", rng.random(n)),
         )
@@ -85,17 +93,23 @@ def write_previous_dpt(
     copy = pl.col("defect").str.starts_with("duplicate_")
     serving = pl.col("defect").is_in(["tni", "polri"])
     listed = ~copy & ~serving & pl.col("_old_then") & (pl.col("_u") >= params.share_arrived)
+    if params.share_copies_listed > 0:
+        # Its own generator, so that the draws above and below stay those of the default.
+        copy_draw = np.random.default_rng([params.seed, 7]).random(n)
+        listed = listed | (
+            copy
+            & ~serving
+            & pl.col("_old_then")
+            & (pl.Series("_c", copy_draw) < params.share_copies_listed)
+        )
     frame = frame.with_columns(listed.alias("_listed"))
 
     # Another NIK for a share of the listed: the serial part moved by a fixed offset, kept
     # only when nobody else holds the result (then fuzzy matching is the only way back).
     all_niks = set(dp4.get_column("nik").to_list())
-    changed_nik = (
-        pl.col("nik").str.slice(0, 12)
-        + ((pl.col("nik").str.slice(12, 4).cast(pl.Int32, strict=False) + 4999) % 9999 + 1)
-        .cast(pl.String)
-        .str.zfill(4)
-    )
+    changed_nik = pl.col("nik").str.slice(0, 12) + (
+        (pl.col("nik").str.slice(12, 4).cast(pl.Int32, strict=False) + 4999) % 9999 + 1
+    ).cast(pl.String).str.zfill(4)
     wants_change = (
         pl.col("_listed")
         & (pl.col("_v") < params.share_nik_changed)
@@ -140,8 +154,9 @@ def write_previous_dpt(
     previous = pl.concat(
         [
             kept.select(*[c for c in columns if c != "nik"], "_prev_nik", "line", "_nik_changed"),
-            gone.select(*[c for c in columns if c != "nik"], "_prev_nik", "line")
-            .with_columns(pl.lit(False).alias("_nik_changed"))
+            gone.select(*[c for c in columns if c != "nik"], "_prev_nik", "line").with_columns(
+                pl.lit(False).alias("_nik_changed")
+            )
             if gone.height
             else pl.DataFrame(),
         ],
@@ -194,7 +209,12 @@ def write_previous_dpt(
 
     outcomes = pl.concat([dp4_truth, prev_truth]).group_by("side", "outcome").len()
     manifest = {
-        "params": {k: str(v) for k, v in asdict(params).items()},
+        # share_copies_listed only when set: the default run's manifest stays as it was.
+        "params": {
+            k: str(v)
+            for k, v in asdict(params).items()
+            if k != "share_copies_listed" or params.share_copies_listed
+        },
         "dp4_rows": n,
         "previous_rows": previous.height,
         "outcomes": {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from pilkada.accounts import permissions
 from pilkada.core.masking import (
@@ -28,6 +29,8 @@ from ..models import (
     DuplicateMember,
     DuplicatePair,
     DuplicateRun,
+    SyncMatch,
+    SyncRun,
     Voter,
 )
 
@@ -73,9 +76,7 @@ def queue(*, user, election, kind: str = "", kelurahan: str = "", min_weight=Non
         groups = groups.filter(kind__in=KIND_FILTERS[kind])
     if kelurahan:
         groups = groups.filter(
-            Exists(
-                DuplicateMember.objects.filter(group=OuterRef("pk"), kelurahan_code=kelurahan)
-            )
+            Exists(DuplicateMember.objects.filter(group=OuterRef("pk"), kelurahan_code=kelurahan))
         )
     if min_weight is not None:
         groups = groups.filter(max_weight__gte=min_weight)
@@ -140,6 +141,9 @@ class MemberView:
     member: DuplicateMember
     shown: dict
     decision: DuplicateDecision | None = None
+    #: The voter's outcome in the last synchronisation with the previous DPT, in words
+    #: ("" when the DP4 was never synchronised, or the voter has no outcome).
+    sync: str = ""
 
 
 @dataclass
@@ -152,10 +156,12 @@ class GroupDetail:
     unmasked: bool = False
     can_decide: bool = False
     can_unmask: bool = False
+    #: The DP4 was synchronised with the previous DPT: the page shows each member's outcome.
+    sync_shown: bool = False
 
 
 def _agree(pair: DuplicatePair | None, relation: str, a_value, b_value) -> str | None:
-    """"agree" / "differ" / "partial" for a field, from the pair's evidence (or the values)."""
+    """ "agree" / "differ" / "partial" for a field, from the pair's evidence (or the values)."""
     if pair is None or not relation:
         return None if a_value is None else ("agree" if a_value == b_value else "differ")
     value = getattr(pair, relation)
@@ -172,6 +178,33 @@ def _agree(pair: DuplicatePair | None, relation: str, a_value, b_value) -> str |
     return "differ"
 
 
+def sync_label(method: str | None, turns_17: bool) -> str:
+    """A voter's outcome in the synchronisation with the previous DPT, in words: what the
+    duplicate review reads as evidence (a record new on the list although its person is an
+    adult, beside one found there, is how a second registration looks)."""
+    if method == SyncMatch.Method.NIK:
+        return gettext("Ada di DPT sebelumnya (NIK sama)")
+    if method == SyncMatch.Method.FUZZY:
+        return gettext("Ada di DPT sebelumnya (nama dan tanggal lahir)")
+    if method == SyncMatch.Method.NEW and turns_17:
+        return gettext("Pemilih baru (genap 17 tahun)")
+    if method == SyncMatch.Method.NEW:
+        return gettext("Tidak ada di DPT sebelumnya, padahal sudah cukup umur")
+    return gettext("Tidak ikut sinkronisasi")
+
+
+def _sync_labels(election, voter_ids: list[int]) -> dict[int, str] | None:
+    """voter id -> :func:`sync_label` for the voters of a group; None when the election's DP4
+    was never synchronised."""
+    if not SyncRun.objects.filter(election=election).exists():
+        return None
+    rows = SyncMatch.objects.filter(
+        election=election, voter_id__in=voter_ids, is_previous=False
+    ).values_list("voter_id", "method", "turns_17")
+    found = {voter_id: sync_label(method, turns_17) for voter_id, method, turns_17 in rows}
+    return {pk: found.get(pk, sync_label(None, False)) for pk in voter_ids}
+
+
 def group_detail(*, user, group_id: int, unmask: bool = False) -> GroupDetail:
     """A group in the user's scope with its members side by side (masked unless ``unmask``,
     which needs ``voters.view_unmasked`` and is logged), its pairs and decisions.
@@ -182,8 +215,10 @@ def group_detail(*, user, group_id: int, unmask: bool = False) -> GroupDetail:
         .select_related("election", "run")
         .get(pk=group_id)
     )
-    can_unmask = user is None or isinstance(user, str) or permissions.can(
-        user, "voters.view_unmasked", group.region_code
+    can_unmask = (
+        user is None
+        or isinstance(user, str)
+        or permissions.can(user, "voters.view_unmasked", group.region_code)
     )
     if unmask and not can_unmask:
         raise PermissionDenied("voters.view_unmasked: you may not see unmasked personal data")
@@ -203,6 +238,9 @@ def group_detail(*, user, group_id: int, unmask: bool = False) -> GroupDetail:
         for m in members
         if m.voter_id in voters
     ]
+    sync = _sync_labels(group.election, [v.voter.pk for v in views])
+    for view in views:
+        view.sync = (sync or {}).get(view.voter.pk, "")
     pairs = list(group.pairs.order_by("-match_weight", "voter_a_id", "voter_b_id"))
     if unmask:
         log_unmasked_access(
@@ -247,6 +285,7 @@ def group_detail(*, user, group_id: int, unmask: bool = False) -> GroupDetail:
         or isinstance(user, str)
         or permissions.can(user, VIEW_ACTION, group.region_code),
         can_unmask=can_unmask,
+        sync_shown=sync is not None,
     )
 
 
@@ -267,9 +306,9 @@ def export_rows(*, user, election, unmasked: bool = False, status: str = ""):
         .select_related("group")
         .order_by("group__group_key", "voter_id")
     )
-    voter_rows = Voter.objects.filter(
-        pk__in=members.values("voter_id")
-    ).values_list("pk", "nik", "nama", "status", "tms_code")
+    voter_rows = Voter.objects.filter(pk__in=members.values("voter_id")).values_list(
+        "pk", "nik", "nama", "status", "tms_code"
+    )
     voters = {row[0]: row for row in voter_rows}
     for m in members.iterator(chunk_size=2000):
         v = voters.get(m.voter_id)

@@ -1,7 +1,9 @@
 """Writes of the duplicates review queue (ganda): detection runs and officers' decisions.
 
 * :func:`detect_duplicates` exports the election's register set-based to Parquet, runs
-  :func:`pilkada.engine.dedup.find_duplicates` with the remembered rejections and stores
+  :func:`pilkada.engine.dedup.find_duplicates` with the remembered rejections and, when the
+  DP4 was synchronised with the previous DPT (PKPU 7/2024: before duplicates are reviewed),
+  each voter's outcome of that synchronisation (:func:`sync_outcomes`), and stores
   the suggestions set-based, replacing the previous run's *open* groups in one transaction
   (decided groups stay).
 * :func:`confirm_duplicate` keeps one record of a group and gives the others TMS 2 with a
@@ -42,6 +44,8 @@ from ..models import (
     DuplicatePair,
     DuplicateRejection,
     DuplicateRun,
+    SyncMatch,
+    SyncRun,
     Voter,
 )
 from .common import actor_name as _actor_name
@@ -55,6 +59,7 @@ __all__ = [
     "register_frame",
     "reject_duplicate",
     "remembered_rejections",
+    "sync_outcomes",
     "undo_confirm",
 ]
 
@@ -146,6 +151,23 @@ def remembered_rejections(*, election) -> pl.DataFrame:
     return frame.with_columns(
         nik_a=pl.when(usable).then(pl.col("nik_a")), nik_b=pl.when(usable).then(pl.col("nik_b"))
     )
+
+
+SYNC_SCHEMA = {"voter_id": pl.Int64, "method": pl.String, "turns_17": pl.Boolean}
+
+
+def sync_outcomes(*, election) -> pl.DataFrame | None:
+    """Each DP4 voter's outcome in the election's last synchronisation with the previous DPT
+    (``voter_id, method, turns_17`` of :class:`SyncMatch`: found by NIK / fuzzy, or new), or
+    None when the DP4 was never synchronised. One set-based read. Voters without a row (added
+    at coklit, or imported after the synchronisation) are unknown to the engine."""
+    if not SyncRun.objects.filter(election=election).exists():
+        return None
+    sql = (
+        f"SELECT voter_id, method, turns_17 FROM {SyncMatch._meta.db_table} "
+        f"WHERE election_id = {int(election.pk)} AND NOT is_previous ORDER BY voter_id"
+    )
+    return read_frame(sql, SYNC_SCHEMA)
 
 
 # ============================================================================================
@@ -260,7 +282,10 @@ def detect_duplicates(*, election, actor, progress: Progress | None = None,
 
     ``progress(done, total, message)`` (the jobs' ProgressWriter signature) is told the
     engine's stages in percent. ``dedup_settings`` (a :class:`DedupSettings`) overrides the
-    engine's defaults (reference date and province are the election's). Refused with
+    engine's defaults (reference date and province are the election's). When the DP4 was
+    synchronised with the previous DPT, each voter's outcome is passed as evidence (one
+    record a new voter although an adult and the other found: for; both found: against).
+    Refused with
     :class:`~pilkada.schedule.gate.StageClosed` outside the window, PermissionDenied without
     ``voters.review_duplicates`` over the whole election region. The previous run's open
     groups are replaced atomically; decided groups stay. ``check_window=False`` is for
@@ -280,6 +305,7 @@ def detect_duplicates(*, election, actor, progress: Progress | None = None,
         voters_path = work / "voters.parquet"
         register.drop("quality_flags").write_parquet(voters_path)
         rejections = remembered_rejections(election=election)
+        outcomes = sync_outcomes(election=election)
         if dedup_settings is None:
             dedup_settings = DedupSettings(
                 reference_date=election.voting_day,
@@ -291,6 +317,7 @@ def detect_duplicates(*, election, actor, progress: Progress | None = None,
             settings=dedup_settings,
             progress=_job_progress(progress),
             remembered_rejections=rejections if rejections.height else None,
+            sync_outcomes=outcomes,
         )
         groups, members, pairs = suggestion_frames(
             result, register, fallback_region=election.region_code
@@ -332,9 +359,7 @@ def _store(
             "open_groups": open_groups.count(),
             "runs": sorted(set(open_groups.values_list("run_id", flat=True))),
         }
-        subquery = (
-            f"SELECT id FROM {g_table} WHERE election_id = %s AND status = %s"
-        )
+        subquery = f"SELECT id FROM {g_table} WHERE election_id = %s AND status = %s"
         params = [election.pk, DuplicateGroup.Status.OPEN.value]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -416,11 +441,7 @@ def _jsonable(value):
 def _locked_group(group) -> DuplicateGroup:
     pk = group.pk if isinstance(group, DuplicateGroup) else int(group)
     try:
-        return (
-            DuplicateGroup.objects.select_for_update()
-            .select_related("election")
-            .get(pk=pk)
-        )
+        return DuplicateGroup.objects.select_for_update().select_related("election").get(pk=pk)
     except DuplicateGroup.DoesNotExist:
         raise DuplicateRefused("no_group", f"no duplicate group {pk}") from None
 

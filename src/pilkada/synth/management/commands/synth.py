@@ -87,7 +87,9 @@ class Command(BaseCommand):
         prev.add_argument("--seed", type=int, default=0)
         prev.add_argument("--previous-voting-day", type=dt.date.fromisoformat, default=PEMILU_2024)
         prev.add_argument("--voting-day", type=dt.date.fromisoformat, default=_DEFAULTS.voting_day)
-        for name, default in (("arrived", 0.02), ("nik_changed", 0.01), ("gone", 0.03)):
+        for name, default in (
+            ("arrived", 0.02), ("nik_changed", 0.01), ("gone", 0.03), ("copies_listed", 0.0),
+        ):  # fmt: skip
             prev.add_argument(
                 "--share-" + name.replace("_", "-"),
                 dest=f"share_{name}",
@@ -312,6 +314,7 @@ class Command(BaseCommand):
             share_arrived=options["share_arrived"],
             share_nik_changed=options["share_nik_changed"],
             share_gone=options["share_gone"],
+            share_copies_listed=options["share_copies_listed"],
         )
         population = options["population"]
         if not (population / "dp4.csv").exists() or not (population / "truth.csv").exists():
