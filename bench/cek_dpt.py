@@ -32,8 +32,9 @@ a warm-up of each target, phases alternate floor, cek DPT (HTMX, as the page ask
 without JavaScript (whole page), ``--rounds`` times, so all see the same machine state;
 every cek answer is checked (listed for a hit, not_found for a miss). Latency = request sent
 to response fully read, per request; p50/p95/p99 over all rounds, and the p95 ratio per
-round (the machine is shared: the spread shows its noise). The target: cek p95 within 2x
-of the floor's p95.
+round (the machine is shared: the spread shows its noise; each round also records the
+load average and the busy and stolen CPU shares of the machine). The target: cek p95
+within 2x of the floor's p95.
 
     .venv/bin/python bench/cek_dpt.py [--rows 8214007] [--seed 2024] [--reuse-db]
         [--clients 50] [--requests 2000] [--rounds 4] [--hit-share 0.5] [--threads 8]
@@ -412,6 +413,30 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def _cpu_times() -> list[int]:
+    """The machine's CPU time counters (/proc/stat: user ... steal), [] off Linux."""
+    try:
+        return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except OSError:
+        return []
+
+
+def _machine_share(before: list[int], after: list[int]) -> dict:
+    """How busy the whole machine was between two _cpu_times(): busy and stolen shares (a
+    shared VM: time the hypervisor gave to someone else), and the load average at the end."""
+    load = [round(x, 2) for x in os.getloadavg()]
+    if not before or not after:
+        return {"load_average": load}
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    idle = delta[3] + delta[4]  # idle + iowait
+    return {
+        "load_average": load,
+        "busy_share": round((total - idle) / total, 2),
+        "steal_share": round(delta[7] / total, 2),
+    }
+
+
 def summarize(phases: list[dict]) -> dict:
     lat = [x for ph in phases for x in ph["latencies"]]
     wall = sum(ph["wall"] for ph in phases)
@@ -470,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     env["PILKADA_DATA_DIR"] = str(work / "var")
     env.setdefault("PILKADA_ALLOW_EPHEMERAL_KEY", "1")
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     dp4 = ensure_dataset(args.rows, args.seed, args.out_dir, env)
     prepared = prepare_database(args, env, dp4)
     total = args.requests * args.rounds + args.warmup
@@ -484,7 +510,9 @@ def main(argv: list[str] | None = None) -> int:
             run_phase(clients, path, warm, extra)
         phases: dict[str, list[dict]] = {name: [] for name, _, _ in TARGETS}
         db_url = env["DATABASE_URL"]
+        machine_rounds = []
         for r in range(args.rounds):
+            round_started = _cpu_times()
             part = mix[args.warmup + r * args.requests : args.warmup + (r + 1) * args.requests]
             for name, path, extra in TARGETS:
                 before = _cpu_snapshot(server.proc.pid, db_url)
@@ -494,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  round {r + 1} {name:<8} {len(result['latencies']):,} requests, "
                       f"p95 {_pct(result['latencies'], 95) * 1000:.1f} ms, "
                       f"{len(result['errors'])} errors", flush=True)  # fmt: skip
+            machine_rounds.append(_machine_share(round_started, _cpu_times()))
+            print(f"  round {r + 1} machine: {machine_rounds[-1]}", flush=True)
     finally:
         server.stop()
     floor = summarize(phases["floor"])
@@ -533,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
                 "sys.setswitchinterval": args.switch_interval or "Python's default (0.005)",
             },
         },
+        # The machine is shared: how loaded it was when the run started (before the
+        # server), and per round (busy and stolen CPU shares, load average at the end).
+        "machine_load": {"load_average_at_start": load_at_start, "rounds": machine_rounds},
         "load": {
             "clients": args.clients,
             "requests_per_phase": args.requests,
@@ -567,7 +600,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['throughput_rps']:>9}{s['errors']:>8}"
               f"{s['server_cpu_ms_per_request']:>11}"
               f"{s['postgres_cpu_ms_per_request']:>10}")  # fmt: skip
-    print(f"per round: {round_ratios} (median {statistics.median(round_ratios):.2f}x)")
+    print(f"per round: {round_ratios} (median {statistics.median(round_ratios):.2f}x); "
+          f"load average at start {load_at_start}, at the end "
+          f"{machine_rounds[-1]['load_average'] if machine_rounds else '?'}")  # fmt: skip
     print(f"cek DPT p95 / floor p95 = {ratio}x (target <= {TARGET_RATIO}x); "
           f"without JavaScript (whole page) {page_ratio}x")  # fmt: skip
     print(f"wrote {args.results}")

@@ -8,7 +8,10 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_http_date
 
 from pilkada.regions.models import Tps
 from pilkada.voters.models import Voter
@@ -16,6 +19,7 @@ from pilkada.voters.selectors import lookup as selectors
 from pilkada.voters.views.lookup import (
     FRAGMENT_BLOCK,
     PAGE_BLOCK,
+    forget_public_election,
     lookup_counts,
     reset_lookup_counts,
 )
@@ -31,8 +35,10 @@ def public_settings(settings):
     settings.PILKADA_PUBLIC_LOOKUP_RATES = ["1000/m"]
     settings.PILKADA_PUBLIC_LOOKUP_MIN_SECONDS = 0.0
     cache.clear()
+    forget_public_election()
     yield
     cache.clear()
+    forget_public_election()
 
 
 def voter(election, serial, **fields):
@@ -270,3 +276,84 @@ def test_the_answer_is_escaped(client, election):
     page = htmx(client, v.nik).content.decode()
     assert "<S" not in page.replace("<SECTION", "").replace("<section", "")
     assert "&lt;" in page
+
+
+def test_every_answer_is_never_cached_as_django_says_it(client, settings, people):
+    reference = HttpResponse()
+    add_never_cache_headers(reference)
+    settings.PILKADA_PUBLIC_LOOKUP_RATES = ["2/m"]
+    responses = [
+        client.get(URL),
+        post(client, people["listed"].nik),
+        htmx(client, make_nik_for(63, "P", BORN)),
+        post(client, "12345"),  # over the limit: 429
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    for response in responses:
+        assert response["Cache-Control"] == reference["Cache-Control"]
+        assert parse_http_date(response["Expires"])
+
+
+def test_a_changed_election_shows_at_once(client, election):
+    assert election.name in client.get(URL).content.decode()
+    election.name = "Pemilihan Uji Coba"
+    election.save()
+    assert "Pemilihan Uji Coba" in client.get(URL).content.decode()
+
+
+def test_lookups_are_counted_on_the_election_clocks_day(client, settings, people):
+    reset_lookup_counts()
+    settings.PILKADA_TODAY = dt.date(2024, 5, 1)
+    post(client, people["listed"].nik)
+    settings.PILKADA_TODAY = dt.date(2024, 5, 2)
+    post(client, people["listed"].nik)
+    post(client, "123")
+    assert lookup_counts(dt.date(2024, 5, 1))["listed"] == 1
+    assert lookup_counts(dt.date(2024, 5, 2)) == {
+        "listed": 1,
+        "no_tps": 0,
+        "tms": 0,
+        "not_found": 0,
+        "invalid": 1,
+    }
+
+
+def test_a_name_beyond_ascii_is_padded_to_the_same_size(client, election, people):
+    v = voter(election, 62, nama="ŞİTİ NÜRHALİZA", tps_code="3171011001004")
+    answer = htmx(client, v.nik)
+    assert "Ş**İ N*******A" in answer.content.decode()
+    assert len(answer.content) == FRAGMENT_BLOCK
+    assert len(post(client, v.nik).content) == len(post(client, people["listed"].nik).content)
+
+
+def test_on_postgresql_the_lookup_statement_is_prepared_on_the_connection(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL only")
+    election = people["listed"].election
+    for nik in (people["listed"].nik, make_nik_for(64, "P", BORN), people["tms"].nik):
+        selectors.cek_dpt(election=election, nik=nik)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    # One statement, planned once, reused by every lookup; Django's own queries (the
+    # fixtures' inserts, this one) are not prepared.
+    assert len(statements) == 1
+    assert "voters_voter" in statements[0]
+
+
+@pytest.mark.parametrize(
+    "options, threshold",
+    [({}, selectors.PREPARE_ONLY_WHEN_ASKED), ({"prepare_threshold": None}, None)],
+)
+def test_prepared_statements_can_still_be_turned_off_in_the_database_options(
+    db, options, threshold
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL only")
+    pg = connection.get_new_connection(connection.get_connection_params())
+    try:
+        assert pg.prepare_threshold is None  # as Django opens it
+        selectors._pg_cursor(pg, options=options)
+        assert pg.prepare_threshold == threshold
+    finally:
+        pg.close()

@@ -13,10 +13,12 @@ the lead may point :func:`cek_dpt` at it: it is the one function that decides.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 import time
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from pilkada.core.masking import mask_name
 from pilkada.engine.nik import NikError, validate_nik
@@ -94,29 +96,60 @@ def _lookup_sql() -> str:
 _SQL: list[str] = []
 
 
+_CURSORS = threading.local()
+#: A psycopg prepare_threshold that no statement reaches: only ``prepare=True`` prepares.
+PREPARE_ONLY_WHEN_ASKED = sys.maxsize
+
+
+def _pg_cursor(pg_connection, *, options: dict):
+    """This thread's server-binding cursor on ``pg_connection`` (Django's psycopg
+    connection), made once per connection (building one per lookup cost about a fifth of
+    the psycopg call).
+
+    Django opens its psycopg connections with prepared statements off
+    (``prepare_threshold=None``, for connection poolers), and with that psycopg ignores
+    ``prepare=True`` as well: the statement would be planned again on every lookup. On
+    such a connection they are turned on for the statements that ask for it and no others
+    (:data:`PREPARE_ONLY_WHEN_ASKED`): Django's own cursors bind client-side and never
+    prepare. A ``prepare_threshold`` named in the database ``options`` is left as it is
+    (``None`` there: never prepare, e.g. behind PgBouncer older than 1.21 in transaction
+    mode).
+    """
+    import psycopg
+
+    cursor = getattr(_CURSORS, "cursor", None)
+    if cursor is None or cursor.connection is not pg_connection or cursor.closed:
+        if pg_connection.prepare_threshold is None and "prepare_threshold" not in options:
+            pg_connection.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
+        cursor = _CURSORS.cursor = psycopg.Cursor(pg_connection)
+    return cursor
+
+
 def _fetch_one(sql: str, params: list):
     """Run the lookup statement and return its row (or None).
 
     On PostgreSQL the statement is prepared on the connection (planned once per connection,
     not per request: planning its four subqueries costs several times its execution). Django
     binds parameters client-side and never prepares, so this one statement runs on a
-    server-binding psycopg cursor of Django's connection -- same connection and transaction,
+    server-binding psycopg cursor of Django's connection (kept for the next lookup on the
+    same connection, :func:`_pg_cursor`) -- same connection and transaction,
     Django's database errors, and Django's query log (debug, CaptureQueriesContext) -- and
     everything else stays as it is. Elsewhere: Django's cursor.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the same object as django.db.connection, looked up once
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    import psycopg
-
-    connection.ensure_connection()
+    if db.connection is None:
+        db.ensure_connection()
     started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with db.wrap_database_errors:
+        cursor = _pg_cursor(db.connection, options=db.settings_dict["OPTIONS"])
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone()
-    if connection.queries_logged:
-        connection.queries_log.append(
+    if db.queries_logged:
+        db.queries_log.append(
             {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"}
         )
     return row

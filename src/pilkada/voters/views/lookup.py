@@ -15,26 +15,30 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import logging
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from django.core.cache import cache
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.html import escape
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pilkada.core import clock
 from pilkada.core.public import public_lookup
 from pilkada.core.selectors import current_election
+from pilkada.schedule.models import Election
 
 from ..selectors import lookup as selectors
 
@@ -45,9 +49,8 @@ log = logging.getLogger("pilkada.voters.lookup")
 PAGE_BLOCK = 16384
 FRAGMENT_BLOCK = 4096
 _PAD_MARK = b"<!--pad-->"
-#: How long a process keeps the current election (the page's hottest read) in the cache.
+#: How long a process keeps the current election (the page's hottest read).
 ELECTION_CACHE_SECONDS = 60
-_ELECTION_KEY = "voters:cek_dpt:election"
 
 _NIK_ERRORS = {
     "empty": _("NIK belum diisi."),
@@ -68,25 +71,61 @@ class PublicElection:
     voting_day: dt.date
 
 
+#: (valid until, in time.monotonic(); the election or None), replaced whole.
+_election: tuple[float, PublicElection | None] = (0.0, None)
+
+
 def public_election() -> PublicElection | None:
-    """The installation's election (``core.selectors.current_election``), cached briefly."""
-    cached = cache.get(_ELECTION_KEY)
-    if cached is not None:
-        return PublicElection(*cached) if cached else None
+    """The installation's election (``core.selectors.current_election``), kept in this
+    process for ``ELECTION_CACHE_SECONDS`` and forgotten as soon as an election is saved
+    or deleted in this process (:func:`forget_public_election`)."""
+    global _election
+    until, value = _election
+    now = time.monotonic()
+    if now < until:
+        return value
     election = current_election()
-    value = (election.pk, election.name, election.voting_day) if election else ()
-    cache.set(_ELECTION_KEY, value, ELECTION_CACHE_SECONDS)
-    return PublicElection(*value) if value else None
+    value = PublicElection(election.pk, election.name, election.voting_day) if election else None
+    _election = (now + ELECTION_CACHE_SECONDS, value)
+    return value
+
+
+def forget_public_election(**_kwargs) -> None:
+    """Drop the kept election (a receiver of Election's post_save and post_delete)."""
+    global _election
+    _election = (0.0, None)
+
+
+post_save.connect(forget_public_election, sender=Election, dispatch_uid="cek_dpt_election")
+post_delete.connect(forget_public_election, sender=Election, dispatch_uid="cek_dpt_election")
+
+
+#: (second of time.time(), PILKADA_TODAY, the election clock's date then), replaced whole.
+_today: tuple[int, object, dt.date | None] = (0, None, None)
+
+
+def election_today() -> dt.date:
+    """``core.clock.today()``, asked at most once a second (per PILKADA_TODAY value): the
+    date is the same for every lookup of that second, and asking the clock (settings, the
+    current time zone, a conversion) costs nearly as much as checking a NIK."""
+    global _today
+    second, fixed = int(time.time()), getattr(settings, "PILKADA_TODAY", None)
+    if _today[0] == second and _today[1] == fixed:
+        return _today[2]
+    day = clock.today()
+    _today = (second, fixed, day)
+    return day
 
 
 _COUNTS: Counter = Counter()
 _COUNTS_LOCK = threading.Lock()
 
 
-def count_lookup(outcome: str) -> None:
-    """Count one lookup by day and outcome, in this process (no NIK, no database write,
-    nothing per citizen), and log the outcome alone at INFO."""
-    key = (clock.today().isoformat(), outcome)
+def count_lookup(outcome: str, *, today: dt.date | None = None) -> None:
+    """Count one lookup by day (``today``, default the election clock's) and outcome, in
+    this process (no NIK, no database write, nothing per citizen), and log the outcome
+    alone at INFO."""
+    key = ((today or clock.today()).isoformat(), outcome)
     with _COUNTS_LOCK:
         _COUNTS[key] += 1
     log.info("cek_dpt outcome=%s", outcome)
@@ -104,11 +143,15 @@ def reset_lookup_counts() -> None:
         _COUNTS.clear()
 
 
-def _padded(response, block: int):
-    """Pad the answer to the next multiple of ``block`` bytes, inside an HTML comment."""
-    content = response.content
+def _pad(content: bytes, block: int) -> bytes:
+    """``content`` padded to the next multiple of ``block`` bytes, inside an HTML comment."""
     size = len(content) - len(_PAD_MARK) + len(b"<!---->")
-    response.content = content.replace(_PAD_MARK, b"<!--" + b" " * (-size % block) + b"-->", 1)
+    return content.replace(_PAD_MARK, b"<!--" + b" " * (-size % block) + b"-->", 1)
+
+
+def _padded(response, block: int):
+    """Pad the response's content (:func:`_pad`)."""
+    response.content = _pad(response.content, block)
     return response
 
 
@@ -117,37 +160,75 @@ def _padded(response, block: int):
 #: page of the system, and the template stays the one source of its text.
 _SLOTS = ("masked_name", "tps_number", "tps_address", "kelurahan", "kecamatan", "kabkota")
 _SLOT_RE = re.compile(r"@@(" + "|".join(_SLOTS) + r")@@")
-_SHELLS: dict[tuple, str] = {}
+#: Per key, the shell split at its markers: text, slot name, text, ..., text.
+_SHELLS: dict[tuple, tuple[str, ...]] = {}
 _SHELLS_MAX = 512
 
 
-def answer_fragment(context: dict) -> str:
-    """The HTML of the answer box (``voters/lookup/_answer.html``) for ``context``."""
+def answer_fragment(context: dict, *, language: str | None = None) -> str:
+    """The HTML of the answer box (``voters/lookup/_answer.html``) for ``context``, in the
+    active language (``language``: its code when the caller knows it, e.g. the request's
+    ``LANGUAGE_CODE`` that LocaleMiddleware activated)."""
     answer = context["answer"]
     election = context["election"]
     key = (
-        get_language(),
+        language or get_language(),
         answer.outcome if answer else "",
         bool(answer and answer.tps_address),
         str(context["error"]),
         election.pk,
         election.voting_day,
     )
-    shell = _SHELLS.get(key)
-    if shell is None:
+    parts = _SHELLS.get(key)
+    if parts is None:
         marked = replace(answer, **{s: f"@@{s}@@" for s in _SLOTS}) if answer else None
         # No request: the fragment holds no user, CSRF token or other context processor.
         shell = render_to_string("voters/lookup/_answer.html", {**context, "answer": marked})
+        parts = tuple(_SLOT_RE.split(shell))
         if len(_SHELLS) >= _SHELLS_MAX:
             _SHELLS.clear()
-        _SHELLS[key] = shell
-    if answer is None:
-        return shell
-    return _SLOT_RE.sub(lambda m: escape(getattr(answer, m.group(1))), shell)
+        _SHELLS[key] = parts
+    if len(parts) == 1:
+        return parts[0]
+    filled = list(parts)
+    for i in range(1, len(filled), 2):
+        # html.escape is what django.utils.html.escape does to a str, without its
+        # lazy-string wrapper.
+        filled[i] = html.escape(getattr(answer, filled[i]))
+    return "".join(filled)
 
 
 def _is_htmx(request) -> bool:
     return request.META.get("HTTP_HX_REQUEST") == "true"
+
+
+#: The Cache-Control that Django's ``never_cache`` writes on a response without one.
+_NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+_http_date: tuple[int, str] = (0, "")
+
+
+def never_cache(view):
+    """Django's ``never_cache`` for this page: the same headers (Cache-Control above and an
+    Expires of now), without parsing and re-joining Cache-Control on every answer. The
+    HTTP date is formatted once per second. A response that already carries Cache-Control
+    goes through Django's ``add_never_cache_headers``."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        global _http_date
+        response = view(request, *args, **kwargs)
+        if response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+            return response
+        if not response.has_header("Expires"):
+            now = int(time.time())
+            if _http_date[0] != now:
+                _http_date = (now, http_date(now))
+            response.headers["Expires"] = _http_date[1]
+        response.headers["Cache-Control"] = _NEVER_CACHE
+        return response
+
+    return wrapped
 
 
 def htmx_rate_limited(view):
@@ -179,17 +260,19 @@ def cek_dpt(request):
     context = {"election": election, "answer": None, "error": ""}
     if request.method == "GET":
         return render(request, "voters/lookup/cek_dpt.html", context)
-    nik, error = selectors.check_nik_format(request.POST.get("nik", ""), today=clock.today())
+    today = election_today()
+    nik, error = selectors.check_nik_format(request.POST.get("nik", ""), today=today)
     if nik is None:
-        count_lookup(selectors.INVALID)
+        count_lookup(selectors.INVALID, today=today)
         context["error"] = _NIK_ERRORS.get(error, _NIK_INVALID)
     else:
         answer = selectors.cek_dpt(election=election.pk, nik=nik)
-        count_lookup(answer.outcome)
+        count_lookup(answer.outcome, today=today)
         context["answer"] = answer
     context["padded"] = True
     if _is_htmx(request):
-        return _padded(HttpResponse(answer_fragment(context)), FRAGMENT_BLOCK)
+        fragment = answer_fragment(context, language=getattr(request, "LANGUAGE_CODE", None))
+        return HttpResponse(_pad(fragment.encode(), FRAGMENT_BLOCK))
     return _padded(render(request, "voters/lookup/cek_dpt.html", context), PAGE_BLOCK)
 
 
