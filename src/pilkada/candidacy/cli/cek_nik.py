@@ -18,19 +18,18 @@ from __future__ import annotations
 import getpass
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from django.db import transaction
 
 from pilkada.audit.services import record_audit
-from pilkada.schedule import selectors as schedule_selectors
-from pilkada.schedule.models import Election
 
 from ..models import Pair, SupportObjection
 from ..selectors import cek_nik as selectors
 from ..selectors import objections as objection_selectors
 from ..services import objections as services
+from .common import election_of as _election
+from .common import user_of as _user
 
 EXIT_NOT_LISTED = 1  # cek-nik: the NIK is listed for no pair
 EXIT_USAGE = 2  # bad usage, bad NIK, unknown pair/receipt/user
@@ -97,23 +96,6 @@ def add_parsers(sub) -> dict:
     res.add_argument("--as", dest="username", metavar="USERNAME", help="the KPU officer")
     res.add_argument("--json", action="store_true", help="print JSON")
     return {"cek-nik": do_cek_nik, "objections": do_objections, "objection": do_objection}
-
-
-def _election(slug) -> Election:
-    try:
-        return schedule_selectors.get_election(slug=slug)
-    except (Election.DoesNotExist, Election.MultipleObjectsReturned) as exc:
-        raise CommandError(str(exc), returncode=EXIT_USAGE) from None
-
-
-def _user(username):
-    if not username:
-        return None
-    User = get_user_model()
-    try:
-        return User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(f"no user {username!r}", returncode=EXIT_USAGE) from None
 
 
 def _operator_name() -> str:

@@ -18,19 +18,18 @@ import getpass
 import json
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
-from pilkada.schedule import selectors as schedule_selectors
 from pilkada.schedule.gate import StageClosed
-from pilkada.schedule.models import Election
 
 from ..models import Pair
 from ..pair_documents import required_documents
 from ..selectors import pairs as selectors
 from ..services import basis as basis_services
 from ..services import pairs as services
+from .common import election_of as _election
+from .common import user_of as _user
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -264,23 +263,6 @@ def add_parsers(sub) -> dict:
 # ============================================================================================
 # Helpers
 # ============================================================================================
-
-
-def _election(slug) -> Election:
-    try:
-        return schedule_selectors.get_election(slug=slug)
-    except (Election.DoesNotExist, Election.MultipleObjectsReturned) as exc:
-        raise CommandError(str(exc), returncode=EXIT_USAGE) from None
-
-
-def _user(username):
-    if not username:
-        return None
-    User = get_user_model()
-    try:
-        return User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(f"no user {username!r}", returncode=EXIT_USAGE) from None
 
 
 def _pair(election, pair_id: int) -> Pair:

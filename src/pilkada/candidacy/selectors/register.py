@@ -48,9 +48,9 @@ def register_rows_for(*, election, niks: pl.Series) -> pl.DataFrame:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {_TEMP}")
         # SQLite: CROSS JOIN fixes the order -- one sequential scan of the register probing
-        # the temporary table's key, measured faster than a million random probes of the
-        # register's NIK index (23.7 s against 36.2 s for 1.2 M NIKs in 8.2 M rows, loaded
-        # machine). PostgreSQL chooses a hash join by itself.
+        # the temporary table's key instead of a million random probes of the register's
+        # NIK index (faster in a one-off trial; bench/support_service.py measures the whole
+        # path). PostgreSQL chooses a hash join by itself.
         join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
         return read_frame(
             f"SELECT v.id, v.nik, v.status, v.tms_code, v.tanggal_lahir, v.status_kawin, "
