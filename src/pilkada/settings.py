@@ -13,6 +13,7 @@ Environment:
     PILKADA_TODAY         YYYY-MM-DD: fix the election clock (demos, tests, officer training)
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -195,12 +196,21 @@ TASKS = {
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
-            "PILKADA_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            "PILKADA_CACHE_BACKEND", "pilkada.core.cache.LocalMemoryCache"
         ),
         "LOCATION": os.environ.get("PILKADA_CACHE_LOCATION", "pilkada"),
     }
 }
 RATELIMIT_IP_META_KEY = "pilkada.core.public.client_ip"
+# django-ratelimit's own settings, at their default values: it reads each with a default on
+# every check, and a setting that is not defined costs an exception every time.
+RATELIMIT_ENABLE = True
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
+RATELIMIT_HASH_ALGORITHM = hashlib.sha256
+RATELIMIT_IPV4_MASK = 32
+RATELIMIT_IPV6_MASK = 64
+RATELIMIT_FAIL_OPEN = False
 PILKADA_TRUSTED_PROXIES = int(os.environ.get("PILKADA_TRUSTED_PROXIES", "0"))
 PILKADA_PUBLIC_LOOKUP_RATES = os.environ.get("PILKADA_PUBLIC_LOOKUP_RATES", "10/m,100/h").split(",")
 PILKADA_PUBLIC_LOOKUP_MIN_SECONDS = float(

@@ -22,6 +22,7 @@ print(json.dumps({
     "SECRET_KEY": settings.SECRET_KEY,
     "LANGUAGE_CODE": settings.LANGUAGE_CODE,
     "TIME_ZONE": settings.TIME_ZONE,
+    "CACHE": settings.CACHES["default"]["BACKEND"],
 }))
 """
 
@@ -49,6 +50,8 @@ def test_production_defaults_are_safe(tmp_path):
     assert values["NAME"] == str(tmp_path / "pilkada.sqlite3")
     assert values["SECRET_KEY"] == "k" * 50
     assert values["LANGUAGE_CODE"] == "id" and values["TIME_ZONE"] == "Asia/Jakarta"
+    # Room for the rate-limit counters of rotating clients (LocMemCache keeps 300 entries).
+    assert values["CACHE"] == "pilkada.core.cache.LocalMemoryCache"
 
 
 def test_without_a_secret_key_production_refuses_to_start(tmp_path):
@@ -67,6 +70,8 @@ def test_without_a_secret_key_production_refuses_to_start(tmp_path):
          "django.db.backends.postgresql"),
         ({"PILKADA_HTTPS": "0"}, "SESSION_COOKIE_SECURE", False),
         ({"PILKADA_DEBUG": "1"}, "DEBUG", True),
+        ({"PILKADA_CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache"}, "CACHE",
+         "django.core.cache.backends.redis.RedisCache"),
     ],
 )  # fmt: skip
 def test_environment_overrides(tmp_path, env, key, expected):

@@ -20,6 +20,9 @@ from .views import (
 
 app_name = "voters"
 urlpatterns = [
+    # The public cek DPT first: it takes most of the requests on busy days, and Django tries
+    # the patterns in order.
+    *lookup.urlpatterns,
     *hub.urlpatterns,
     *imports.urlpatterns,
     *eligibility.urlpatterns,
@@ -28,7 +31,6 @@ urlpatterns = [
     *coklit.urlpatterns,
     *tps.urlpatterns,
     *publication.urlpatterns,
-    *lookup.urlpatterns,
     *dukcapil.urlpatterns,
     *moves.urlpatterns,
 ]
