@@ -32,7 +32,12 @@ runs with ``sync_outcomes`` = that outcome. The sync outcome comes from the engi
 matching, never from the generator's truth.
 
 Results are merged into ``bench/results/dedup.json`` (one entry per size and variant, each
-with its time and the load average before and after: the machine is shared).
+with its time and the load average before and after: the machine is shared), with the
+**operating points** of each run: precision, recall and the model's expected precision at
+fixed thresholds and at the threshold the rule picks for several targets of expected
+precision (from the pairs the run kept, no new scoring). ``--seed`` other than 2024 uses its
+own data directories and result entries (``<size>_s<seed>``): a population the settings
+were not chosen on.
 
     .venv/bin/python bench/dedup.py [--sizes 1000000 8214007] [--variants none 0 0.3]
         [--repeat 3] [--repeat-large 1] [--seed 2024] [--no-baseline] [--no-ceiling]
@@ -57,6 +62,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1_000_000, 8_214_007)
+#: The seed of the committed figures; another seed gets its own data directories and
+#: result entries (``<size>_s<seed>``), e.g. to check a setting on a population it was not
+#: chosen on.
+DEFAULT_SEED = 2024
+#: Operating points reported beside the pipeline's own: fixed thresholds, and the threshold
+#: :func:`suggestion_threshold` picks for each target of expected precision.
+FIXED_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+TARGET_PRECISIONS = (0.990, 0.991, 0.992, 0.993, 0.994, 0.995)
 RESULTS = ROOT / "bench" / "results" / "dedup.json"
 LARGE = 2_000_000
 
@@ -179,8 +192,17 @@ def _run_child(code: str, args: list[str]) -> tuple[float, float, dict]:
     return seconds, peak, info
 
 
+def _seeded(name: str, seed: int) -> str:
+    """A data directory's or result entry's name: as is for the default seed."""
+    return name if seed == DEFAULT_SEED else f"{name}_s{seed}"
+
+
+def _population_dir(voters: int, seed: int) -> Path:
+    return ROOT / "bench" / "data" / _seeded(f"synth_population_{voters}", seed)
+
+
 def _ensure_population(voters: int, seed: int) -> Path:
-    out = ROOT / "bench" / "data" / f"synth_population_{voters}"
+    out = _population_dir(voters, seed)
     from pilkada.synth.population import GENERATOR_VERSION, PopulationParams, write_population
 
     if (out / "dp4.csv").exists() and (out / "truth.csv").exists():
@@ -238,7 +260,7 @@ def _previous_dpt(src: Path, voters: int, seed: int, share: float) -> tuple[Path
     """The previous DPT of the population (generated if missing), untimed."""
     from pilkada.synth.previous_dpt import PreviousDptParams, write_previous_dpt
 
-    out = ROOT / "bench" / "data" / f"previous_dpt_{voters}_c{share:g}"
+    out = ROOT / "bench" / "data" / _seeded(f"previous_dpt_{voters}_c{share:g}", seed)
     params = PreviousDptParams(seed=seed, share_copies_listed=share)
     manifest_path = out / "previous_manifest.json"
     if (out / "previous_dpt.csv").exists() and manifest_path.exists():
@@ -385,6 +407,52 @@ def _baseline(src: Path) -> dict:
     }
 
 
+def _operating_points(src: Path, work: Path) -> list[dict]:
+    """Different-NIK precision and recall of the run's kept pairs (P >= keep_floor) at other
+    thresholds: each of :data:`FIXED_THRESHOLDS`, and the threshold the pipeline's rule picks
+    for each of :data:`TARGET_PRECISIONS`. ``expected`` is the mean match probability of the
+    pairs at or above the threshold (what the model expects the precision to be)."""
+    import dataclasses
+
+    import polars as pl
+
+    from pilkada.engine.dedup import DedupSettings, evaluate, suggestion_threshold
+
+    result = _result_from(work)
+    probability = result.pairs["match_probability"]
+
+    def rule(target: float) -> float:
+        return suggestion_threshold(probability, DedupSettings(target_precision=target))
+
+    points = [("threshold", t, t) for t in FIXED_THRESHOLDS]
+    points += [("target_precision", p, rule(p)) for p in TARGET_PRECISIONS]
+    truth = src / "truth.csv"
+    out = []
+    for kind, value, threshold in points:
+        suggested = pl.col("match_probability") >= threshold
+        variant = dataclasses.replace(result, pairs=result.pairs.with_columns(suggested=suggested))
+        scores = evaluate(variant, truth)["different_nik"]
+        out.append(
+            {
+                "by": kind,
+                "value": value,
+                "threshold": round(threshold, 4),
+                "suggested": scores["predicted"],
+                "precision": round(scores["precision"], 4),
+                "recall": round(scores["recall"], 4),
+                "expected": round(float(probability.filter(probability >= threshold).mean()), 4),
+            }
+        )
+    print("  operating points (by, value, threshold, precision, recall, expected):", flush=True)
+    for p in out:
+        print(
+            f"    {p['by']:>16} {p['value']:.3f}  t={p['threshold']:.3f}  P={p['precision']:.4f} "
+            f"R={p['recall']:.4f}  E={p['expected']:.4f}",
+            flush=True,
+        )
+    return out
+
+
 def _ceiling(src: Path, variant: str = "none", sync: Path | None = None) -> dict:
     """The oracle bound described in the module docstring (not timed): all candidate pairs."""
     from pilkada.engine.dedup import DedupSettings, find_duplicates
@@ -447,10 +515,11 @@ def _oracle(src: Path, work: Path, scored) -> dict:
     }
 
 
-def _ceiling_only(sizes: list[int], variants: list[str]) -> int:
-    """``--ceiling-only``: the oracle on the pairs an earlier run of this benchmark kept
-    (P >= keep_floor, not all candidates: at 8.2 M rows scoring every candidate again would
-    be a second full run). Merged into ``bench/results/dedup_ceiling.json``."""
+def _ceiling_only(sizes: list[int], variants: list[str], seed: int) -> int:
+    """``--ceiling-only``: the oracle and the operating points on the pairs an earlier run of
+    this benchmark kept (P >= keep_floor, not all candidates: at 8.2 M rows scoring every
+    candidate again would be a second full run). Merged into
+    ``bench/results/dedup_ceiling.json``."""
     import polars as pl
 
     out = RESULTS.with_name("dedup_ceiling.json")
@@ -458,15 +527,16 @@ def _ceiling_only(sizes: list[int], variants: list[str]) -> int:
     report["command"] = "python bench/dedup.py " + " ".join(sys.argv[1:])
     report.setdefault("sizes", {})
     for voters in sizes:
-        src = ROOT / "bench" / "data" / f"synth_population_{voters}"
+        src = _population_dir(voters, seed)
         for variant in variants:
             work = _work(src, variant)
             if not (work / "pairs.parquet").exists():
                 raise SystemExit(f"no earlier run under {work}: run the benchmark first")
             entry = _oracle(src, work, pl.read_parquet(work / "pairs.parquet"))
             entry["pairs"] = "kept by the run (P >= keep_floor 0.01)"
+            entry["operating_points"] = _operating_points(src, work)
             entry["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            report["sizes"].setdefault(str(voters), {})[variant] = entry
+            report["sizes"].setdefault(_seeded(str(voters), seed), {})[variant] = entry
             print(voters, variant, entry, flush=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
@@ -487,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--repeat", type=int, default=3, help="runs below 2 M rows")
     parser.add_argument("--repeat-large", type=int, default=1, help="runs from 2 M rows")
-    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument(
@@ -506,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     if args.ceiling_only:
-        return _ceiling_only(args.sizes, args.variants)
+        return _ceiling_only(args.sizes, args.variants, args.seed)
 
     import duckdb
     import polars
@@ -543,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     for voters in args.sizes:
         src = _ensure_population(voters, args.seed)
         print(f"{voters:,} rows", flush=True)
-        size = report["sizes"].setdefault(str(voters), {})
+        size = report["sizes"].setdefault(_seeded(str(voters), args.seed), {})
         size.pop("pipeline", None)  # the layout before variants
         size.pop("ceiling", None)
         variants = size.setdefault("variants", {})
@@ -562,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                 sync_path = Path(entry["sync"]["outcomes"])
             repeat = args.repeat if voters < LARGE else args.repeat_large
             entry["pipeline"] = _pipeline(src, repeat, work, sync_path)
+            entry["operating_points"] = _operating_points(src, work)
             if voters == 1_000_000 and not args.no_ceiling:
                 entry["ceiling"] = _ceiling(src, variant, sync_path)
                 print(f"  ceiling {entry['ceiling']}", flush=True)
