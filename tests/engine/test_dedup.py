@@ -73,7 +73,8 @@ def test_threshold_is_lowered_only_while_the_expected_precision_holds(result):
     assert 0.5 <= threshold <= 0.95
     suggested = result.pairs.filter(pl.col("suggested"))
     assert suggested["match_probability"].min() >= threshold
-    assert suggested["match_probability"].mean() >= 0.995
+    target = DedupSettings().target_precision
+    assert suggested["match_probability"].mean() >= target
     assert (result.pairs.filter(~pl.col("suggested"))["match_probability"] < threshold).all()
     # One pair more (the next below the threshold) would bring the expectation under target,
     # or the floor was reached.
@@ -81,13 +82,15 @@ def test_threshold_is_lowered_only_while_the_expected_precision_holds(result):
     if below.height:
         nxt = below["match_probability"].max()
         with_next = pl.concat([suggested["match_probability"], pl.Series([nxt])])
-        assert with_next.mean() < 0.995
+        assert with_next.mean() < target
 
 
 def test_suggestion_threshold_rule():
     probs = pl.Series([0.999] * 98 + [0.9, 0.6, 0.4, 0.02])
     # Mean of the 99 highest: (98 * 0.999 + 0.9) / 99 = 0.998 >= 0.995; with 0.6: 0.994.
-    assert suggestion_threshold(probs, DedupSettings()) == 0.9
+    assert suggestion_threshold(probs, DedupSettings(target_precision=0.995)) == 0.9
+    # The default target (0.993) takes the 0.6 too (0.994), not the 0.4 (0.984).
+    assert suggestion_threshold(probs, DedupSettings()) == 0.6
     assert suggestion_threshold(probs, DedupSettings(target_precision=0.99)) == 0.6
     # Never below min_threshold, never above threshold, and None keeps threshold.
     assert suggestion_threshold(probs, DedupSettings(target_precision=0.9)) == 0.6
