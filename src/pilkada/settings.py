@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pilkada.schedule",
     "pilkada.voters",
     "pilkada.candidacy",
+    "pilkada.adhoc",
     "pilkada.synth",
     "pilkada.jobs",
 ]
@@ -238,6 +239,27 @@ PILKADA_PERBAIKAN_MULTIPLIER = 2
 # Verifikasi faktual: days the pair has to bring a supporter the PPS did not find to an
 # agreed place or a video call (as recalled from PKPU 8/2024; check against the text).
 PILKADA_VERFAK_NOT_FOUND_DAYS = 3
+
+# --- Ad hoc bodies (numbers that regulations change; see pilkada.adhoc.rules) ---------------
+# Seats per area: UU 10/2016 Pasal 16, 19, 21. Pantarlih per TPS: one, two above 400 voters.
+PILKADA_ADHOC_SEATS = {"ppk": 5, "pps": 3, "kpps": 7}
+PILKADA_PANTARLIH_SEATS = (1, 2)
+PILKADA_PANTARLIH_SECOND_ABOVE = 400
+# Age on the day of application: at least 17 (UU 7/2017 Pasal 72); KPPS at most 55 (the 2024
+# technical guideline). Education: at least SMA (UU 7/2017 Pasal 72).
+PILKADA_ADHOC_MIN_AGE = 17
+PILKADA_ADHOC_MAX_AGE = {"kpps": 55}
+PILKADA_ADHOC_MIN_EDUCATION = {"ppk": "sma", "pps": "sma", "kpps": "sma", "pantarlih": "sma"}
+# None: no term limit (PKPU 8/2022 dropped the two-term limit of PKPU 3/2018).
+PILKADA_ADHOC_TERM_LIMIT = None
+PILKADA_ADHOC_WOMEN_SHARE = 0.30
+# Selection: the best written scores, this many times the seats, go on to the interview; the
+# final score is the weighted mean of the scores an applicant has.
+PILKADA_ADHOC_INTERVIEW_MULTIPLIER = 2
+PILKADA_ADHOC_SCORE_WEIGHTS = {"written": 0.5, "interview": 0.5}
+# Documents of an application: accepted types and the largest size in bytes.
+PILKADA_ADHOC_DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+PILKADA_ADHOC_DOCUMENT_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Mail (receipts of cek NIK dukungan objections) ---------------------------------------
 # Without PILKADA_EMAIL_HOST no mail is sent; the page tells the citizen to keep the number.

@@ -11,5 +11,6 @@ urlpatterns = [
     path("pekerjaan/", include("pilkada.jobs.urls")),
     path("", include("pilkada.voters.urls")),
     path("", include("pilkada.candidacy.urls")),
+    path("", include("pilkada.adhoc.urls")),
     path("", include("pilkada.core.urls")),
 ]

@@ -76,6 +76,14 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "candidacy.objection_resolve": KPU,
     "candidacy.recommend": frozenset({R.BAWASLU}),
     "candidacy.recommendation_answer": KPU,
+    # Ad hoc bodies (issue 5). KPU kab/kota recruits PPK and PPS; the PPS recruits KPPS and
+    # Pantarlih for KPU kab/kota: which body an officer may act on is in adhoc.access, on top.
+    "adhoc.view": frozenset({*KPU, R.PPK, R.PPS, R.BAWASLU}),  # applications, NIK masked
+    "adhoc.view_unmasked": frozenset({*KPU, R.PPS}),  # each view is logged
+    "adhoc.openings_manage": KPU,
+    "adhoc.check": frozenset({*KPU, R.PPS}),  # run the checks, record the document check
+    "adhoc.scores": frozenset({*KPU, R.PPS}),  # written test and interview scores, ranking
+    "adhoc.seat": frozenset({*KPU, R.PPS}),  # seating (SK) and replacement (PAW)
 }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdhocConfig(AppConfig):
+    name = "pilkada.adhoc"
+    label = "adhoc"

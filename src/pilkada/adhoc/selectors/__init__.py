@@ -1,0 +1,1 @@
+"""Reads of the ad hoc bodies' recruitment, scoped by role and region."""

@@ -1,0 +1,5 @@
+"""Pages of the overview area (to be built)."""
+
+#: (url name, label, what it is for, permission action; None = public), for the hub.
+MENU: list[tuple] = []
+urlpatterns: list = []
