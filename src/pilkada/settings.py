@@ -260,6 +260,12 @@ PILKADA_ADHOC_SCORE_WEIGHTS = {"written": 0.5, "interview": 0.5}
 # Documents of an application: accepted types and the largest size in bytes.
 PILKADA_ADHOC_DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 PILKADA_ADHOC_DOCUMENT_MAX_BYTES = 2 * 1024 * 1024
+# KPPS must be formed this many days before voting day (27 Nov - 22 = 5 Nov 2024, the end of
+# the pembentukan stage); Pantarlih by the first day of coklit (from the schedule).
+PILKADA_ADHOC_KPPS_DEADLINE_DAYS = 22
+# The site's public address (https://pilkada.kpu.example), for links mailed from the command
+# line; pages use the request's own address.
+PILKADA_SITE_URL = os.environ.get("PILKADA_SITE_URL", "")
 
 # --- Mail (receipts of cek NIK dukungan objections) ---------------------------------------
 # Without PILKADA_EMAIL_HOST no mail is sent; the page tells the citizen to keep the number.

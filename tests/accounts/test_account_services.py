@@ -215,3 +215,20 @@ def test_demo_accounts_never_rescope_an_existing_account(jakarta):
 def test_demo_accounts_need_the_province(db):
     with pytest.raises(Region.DoesNotExist):
         ensure_demo_accounts(province_code="31", password="demo")
+
+
+def test_an_account_without_a_usable_password_for_a_one_time_link(jakarta, audit_log):
+    """Seated ad hoc members get their account this way: no password anyone knows, set by
+    the member through a one-time link; an empty password is still refused."""
+    user = create_user(
+        actor=None, username="pps-invite", password=None, role=R.PPS,
+        region_code="3171011001", email=" siti@example.org ",
+    )  # fmt: skip
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert user.email == "siti@example.org"
+    assert [e.action for e in audit_log()] == ["accounts.create"]
+    with pytest.raises(ValidationError) as exc:
+        create_user(actor=None, username="pps-empty", password="", role=R.PPS,
+                    region_code="3171011001")  # fmt: skip
+    assert "password" in exc.value.message_dict

@@ -79,6 +79,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Ad hoc bodies (issue 5). KPU kab/kota recruits PPK and PPS; the PPS recruits KPPS and
     # Pantarlih for KPU kab/kota: which body an officer may act on is in adhoc.access, on top.
     "adhoc.view": frozenset({*KPU, R.PPK, R.PPS, R.BAWASLU}),  # applications, NIK masked
+    "adhoc.overview": frozenset({*KPU, R.PPK, R.PPS, R.BAWASLU, R.AGENCY}),  # seats, no names
     "adhoc.view_unmasked": frozenset({*KPU, R.PPS}),  # each view is logged
     "adhoc.openings_manage": KPU,
     "adhoc.check": frozenset({*KPU, R.PPS}),  # run the checks, record the document check

@@ -59,14 +59,18 @@ def create_user(
     *,
     actor: User | None,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     region_code: str,
     full_name: str = "",
     agency: str = "",
+    email: str = "",
     check_password: bool = True,
 ) -> User:
     """Create an officer's account with a role and a region.
+
+    ``password`` None makes an account without a usable password: its owner sets one through
+    a one-time link (seated ad hoc members). An empty password is refused.
 
     ``actor`` None is the system (the operator's command line). Otherwise the actor needs
     ``accounts.manage`` in the new account's region: a KPU kab/kota creates accounts only
@@ -84,6 +88,7 @@ def create_user(
         region_code=code,
         full_name=full_name.strip(),
         agency=agency.strip(),
+        email=email.strip(),
     )
     return _save_new(user, password, actor=actor, action="accounts.create",
                      check_password=check_password)  # fmt: skip
@@ -103,16 +108,22 @@ def create_operator(
                      check_password=check_password)  # fmt: skip
 
 
-def _save_new(user: User, password: str, *, actor, action: str, check_password: bool) -> User:
-    """Check the password and the fields, then save the new account with its audit entry."""
-    if not password:
+def _save_new(
+    user: User, password: str | None, *, actor, action: str, check_password: bool
+) -> User:
+    """Check the password and the fields, then save the new account with its audit entry.
+    ``password`` None: no usable password (set later through a one-time link)."""
+    if password is None:
+        user.set_unusable_password()
+    elif not password:
         raise ValidationError({"password": "a password is required"})
-    if check_password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-    user.set_password(password)
+    else:
+        if check_password:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save(force_insert=True)
