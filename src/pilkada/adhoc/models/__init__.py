@@ -5,11 +5,21 @@
 - openings:      the seats of each body in each area (formasi), derived from the regions
 - applications:  one application per person and body, its documents, checks and scores
 - members:       the seated members, their accounts and replacements (PAW)
+- selection:     the published announcements of each selection stage (frozen snapshots)
 """
 
 from .applications import Application, ApplicationDocument
 from .bodies import BODY_LEVEL, Body
 from .members import Member
 from .openings import Opening
+from .selection import SelectionAnnouncement
 
-__all__ = ["BODY_LEVEL", "Application", "ApplicationDocument", "Body", "Member", "Opening"]
+__all__ = [
+    "BODY_LEVEL",
+    "Application",
+    "ApplicationDocument",
+    "Body",
+    "Member",
+    "Opening",
+    "SelectionAnnouncement",
+]
