@@ -1,8 +1,12 @@
 """Shared fixtures. Tests use real databases (SQLite or PostgreSQL, by DATABASE_URL)."""
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
+
+from browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 DEMO_TEST_VOTERS = 3000
 
@@ -59,3 +63,32 @@ def demo(db, settings, demo_data_dir):
 def demo_live(transactional_db, settings, demo_data_dir):
     """The demo, committed, for tests that drive a browser against the live server."""
     return _load_demo(settings, demo_data_dir)
+
+
+# --- Browser tests (see tests/browser/conftest.py) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not Path(CHROMIUM).exists():
+        message = f"no chromium at {CHROMIUM}: browser tests SKIPPED (apt-get install chromium)"
+        if os.environ.get("PILKADA_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        print(f"\nNOTICE: {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    context = chromium_browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from browser.conftest import chromium_browser, page  # noqa: F401
 from pilkada.adhoc.models import Member
 
 from .members_support import *  # noqa: F403
@@ -20,19 +19,19 @@ OFFICER_PASSWORD = "Petugas-PPS-Gambir-2024"
 MEMBER_PASSWORD = "Anggota-KPPS-001-Baru"
 
 
-def _login(page, username, password):  # noqa: F811
+def _login(page, username, password):
     page.goto(page.base_url + reverse("accounts:login"))
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click('form.card button[type="submit"]')
 
 
-def _logout(page):  # noqa: F811
+def _logout(page):
     page.click('header.site form.inline button[type="submit"] >> text=Keluar')
 
 
 def test_a_pps_seats_a_kpps_member_who_sets_a_password_and_logs_in(
-    election, pps_gambir, make_opening, ranked, page,  # noqa: F811
+    election, pps_gambir, make_opening, ranked, page,
 ):  # fmt: skip
     pps_gambir.set_password(OFFICER_PASSWORD)
     pps_gambir.save()

@@ -7,7 +7,6 @@ with a printed notice, except in CI (PILKADA_REQUIRE_BROWSER=1), where that is a
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -34,27 +33,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
-    if not Path(CHROMIUM).exists():
-        message = f"no chromium at {CHROMIUM}: browser tests SKIPPED (apt-get install chromium)"
-        if os.environ.get("PILKADA_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        print(f"\nNOTICE: {message}")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium_browser, live_server):
-    context = chromium_browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
+# The fixtures ``chromium_browser`` (one per session) and ``page`` live in tests/conftest.py,
+# so that browser tests beside their app's other tests (tests/adhoc/...) share the one
+# Playwright instance: Playwright's sync API refuses a second one in the same thread.
