@@ -257,3 +257,23 @@ def test_without_the_sites_address_the_link_is_shown_not_mailed(
         out = seat_members(election=election, actor=pps_gambir, body="pantarlih", sk_number="S")
     assert out.seated[0].mail == "none" and out.seated[0].hand_over
     assert smtp_server.wait_for(1, timeout=0.5) == []
+
+
+def test_the_database_refuses_one_person_active_in_two_bodies(election, make_application):
+    """The service refuses "seated elsewhere" with a reason; the database is the last guard
+    (two seatings running at once): one active seat per NIK, ended seats do not count."""
+    from django.db import IntegrityError, transaction
+
+    from pilkada.adhoc.models import Member
+
+    pps = make_application(body="pps")
+    kpps = make_application(body="kpps", region_code="3171011001001", nik=pps.nik)
+    first = Member.objects.create(election=election, nik=pps.nik, body="pps",
+                                  region_code=pps.region_code, application=pps)  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.create(election=election, nik=pps.nik, body="kpps",
+                              region_code=kpps.region_code, application=kpps)  # fmt: skip
+    first.state = Member.State.ENDED
+    first.save()
+    Member.objects.create(election=election, nik=pps.nik, body="kpps",
+                          region_code=kpps.region_code, application=kpps)  # fmt: skip

@@ -25,6 +25,9 @@ class Member(models.Model):
     application = models.OneToOneField(
         "adhoc.Application", on_delete=models.PROTECT, related_name="member"
     )
+    #: The member's NIK (the application's), so that the database itself refuses one person
+    #: active in two bodies, even when two seatings run at once.
+    nik = models.CharField(max_length=16, blank=True, default="")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -46,6 +49,13 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["election", "body", "region_code", "seated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "nik"],
+                condition=models.Q(state="active") & ~models.Q(nik=""),
+                name="adhoc_member_one_active_seat",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["election", "body", "region_code", "state"], name="adhoc_mem_area"

@@ -333,6 +333,7 @@ def _seat_one(
     )  # fmt: skip
     member = Member.objects.create(
         election=election,
+        nik=application.nik,
         body=application.body,
         region_code=application.region_code,
         application=application,
