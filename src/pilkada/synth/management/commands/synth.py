@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from pilkada.synth import applicants
 from pilkada.synth.population import (
     DEFECTS,
     DUPLICATE_KINDS,
@@ -69,9 +70,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="what", required=True, metavar="{population,previous-dpt,supporters}"
+            dest="what", required=True, metavar="{population,previous-dpt,supporters,applicants}"
         )
         self._supporters_parser(sub)
+        applicants.add_parser(sub)
         prev = sub.add_parser(
             "previous-dpt",
             help="a previous DPT (previous_dpt.csv) derived from a population, with its truth",
@@ -283,6 +285,11 @@ class Command(BaseCommand):
             return self._previous(options)
         if options["what"] == "supporters":
             return self._supporters(options)
+        if options["what"] == "applicants":
+            try:
+                return applicants.run_command(options, self.stdout.write)
+            except (ValueError, FileNotFoundError) as exc:
+                raise CommandError(str(exc)) from exc
         if options["what"] != "population":  # pragma: no cover - argparse enforces it
             raise CommandError(f"unknown synth target {options['what']!r}")
         params = self._params(options)
