@@ -27,6 +27,20 @@ def applied_on(application, day: dt.date):
     Application.objects.filter(pk=application.pk).update(submitted_at=at)
 
 
+def test_the_age_counts_on_the_election_clock_day_of_application(
+    election, make_application, kpu_dki
+):
+    """The form records the day on the election's clock (``submitted_on``, a simulation's
+    PILKADA_TODAY included); only a row without it falls back to the time stamp's day."""
+    born = dt.date(2007, 5, 16)  # 17 on 16 May 2024, long before today's real date
+    on_clock = make_application("kpps", TPS, tanggal_lahir=born, submitted_on=dt.date(2024, 5, 15))
+    by_stamp = make_application("kpps", TPS, tanggal_lahir=born)
+    applied_on(by_stamp, dt.date(2024, 5, 16))
+    run_checks(election=election, actor=kpu_dki)
+    assert outcome(on_clock)[:2] == ("ineligible", ["under_age"])
+    assert outcome(by_stamp)[:2] == ("eligible", [])
+
+
 def outcome(application):
     application.refresh_from_db()
     return application.eligibility, application.reasons, application.warnings

@@ -51,6 +51,8 @@ def test_submit_through_the_page_shows_number_and_code_once(client, election, op
     assert (app.body, app.region_code, app.nik) == ("kpps", TPS, post["nik"])
     assert (app.tanggal_lahir, app.jenis_kelamin, app.rt, app.education) == (BORN, "P", "003", "s1")
     assert app.eligibility == Application.Check.PENDING
+    # The day on the election's clock (the age rule counts on it), not the real date.
+    assert app.submitted_on == dt.date(2024, 5, 15)
     page = client.get(reverse("adhoc:apply_done"))
     text = page.content.decode()
     assert app.number in text

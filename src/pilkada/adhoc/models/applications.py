@@ -109,6 +109,10 @@ class Application(models.Model):
     #: Earlier terms in the same body (read by the term limit, when one is set).
     previous_terms = models.PositiveSmallIntegerField(_("periode sebelumnya"), default=0)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    #: The day of application on the election's clock (``PILKADA_TODAY`` in a simulation):
+    #: the age rule counts on it. Null for rows written without it (the local day of
+    #: ``submitted_at`` is used then).
+    submitted_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # -- the system's checks (set-based; see services.eligibility) -------------------------

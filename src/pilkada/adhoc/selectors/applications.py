@@ -134,23 +134,26 @@ def applications_frame(*, election, bodies, region_prefix: str = "") -> pl.DataF
         return pl.DataFrame(schema=APPLICATION_SCHEMA)
     marks = ", ".join(["%s"] * len(bodies))
     schema = {**{k: v for k, v in APPLICATION_SCHEMA.items() if k != "applied_on"},
-              "submitted_at": pl.String}  # fmt: skip
+              "submitted_at": pl.String, "submitted_on": pl.Date}  # fmt: skip
     frame = read_frame(
         "SELECT id, body, region_code, nik, nkk, tanggal_lahir, jenis_kelamin, status_kawin, "
         "domicile_code, education, health_statement, party_statement, previous_terms, "
-        f"CAST(submitted_at AS VARCHAR(40)) FROM {Application._meta.db_table} "
+        f"CAST(submitted_at AS VARCHAR(40)), submitted_on FROM {Application._meta.db_table} "
         f"WHERE election_id = %s AND state = %s AND body IN ({marks}) AND region_code LIKE %s",
         schema,
         [election.pk, Application.State.SUBMITTED, *bodies, _like_prefix(region_prefix)],
     )
-    # Stored in UTC ("2024-05-15 03:00:00[.ffffff][+00]"); the day is the local one.
+    # The day on the election's clock when the form recorded it; else the local day of the
+    # time stamp, stored in UTC ("2024-05-15 03:00:00[.ffffff][+00]").
     stamp = (
         pl.col("submitted_at")
         .str.slice(0, 19)
         .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC", strict=False)
     )
     return frame.with_columns(
-        applied_on=stamp.dt.convert_time_zone(settings.TIME_ZONE).dt.date()
+        applied_on=pl.coalesce(
+            pl.col("submitted_on"), stamp.dt.convert_time_zone(settings.TIME_ZONE).dt.date()
+        )
     ).select(list(APPLICATION_SCHEMA))
 
 

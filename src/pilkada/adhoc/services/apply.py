@@ -576,7 +576,9 @@ def submit_application(
     try:
         with transaction.atomic():
             require_open(election=election, action=APPLY_ACTION, on=today)
-            application = _create(election=election, body=body, values=values, code=code)
+            application = _create(
+                election=election, body=body, values=values, code=code, today=today
+            )
             stored = []
             for upload in uploads.values():
                 document = _store(application, upload)
@@ -613,7 +615,7 @@ def submit_application(
     return submission
 
 
-def _create(*, election, body: str, values: dict, code: str) -> Application:
+def _create(*, election, body: str, values: dict, code: str, today) -> Application:
     hashed = make_password(normalise_access_code(code))
     for _attempt in range(5):
         number = new_number(body)
@@ -623,7 +625,7 @@ def _create(*, election, body: str, values: dict, code: str) -> Application:
             with transaction.atomic():  # a savepoint: a number taken meanwhile is retried
                 return Application.objects.create(
                     election=election, body=body, number=number, access_code_hash=hashed,
-                    **values,
+                    submitted_on=today, **values,
                 )  # fmt: skip
         except IntegrityError:
             if not Application.objects.filter(number=number).exists():
