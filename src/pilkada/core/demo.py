@@ -77,6 +77,9 @@ def load_demo(*, voters: int, seed: int, out=None) -> DemoResult:
     load_candidacy_demo(
         election=election, population_dir=directory, seed=seed, pps_username=pps, say=say
     )
+    from pilkada.adhoc.demo import load_adhoc_demo
+
+    load_adhoc_demo(election=election, population_dir=directory, pps_username=pps, say=say)
     return DemoResult(
         election=election,
         accounts=accounts,
