@@ -5,9 +5,9 @@ with the public application form and announcements for everyone."""
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 
-from pilkada.accounts.permissions import can
+from pilkada.core import menus
 from pilkada.core.selectors import current_election
 
 from . import applications, apply, members, overview, selection
@@ -17,14 +17,7 @@ AREAS = (apply, applications, selection, members, overview)
 
 
 def menu_for(user) -> list[dict]:
-    items = []
-    for area in AREAS:
-        for name, label, about, action in area.MENU:
-            if action is None or (user.is_authenticated and can(user, action)):
-                items.append(
-                    {"url": reverse(name), "label": label, "about": about, "public": action is None}
-                )
-    return items
+    return menus.menu_for((entry for area in AREAS for entry in area.MENU), user)
 
 
 def hub(request):

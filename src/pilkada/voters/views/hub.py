@@ -5,10 +5,10 @@ the public pages for everyone."""
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from pilkada.accounts.permissions import can
+from pilkada.core import menus
 from pilkada.core.selectors import current_election
 
 #: (url name, label, what it is for, permission action; None = public)
@@ -48,12 +48,7 @@ MENU = [
 
 
 def menu_for(user) -> list[dict]:
-    items = []
-    for name, label, about, action in MENU:
-        if action is None or (user.is_authenticated and can(user, action)):
-            items.append({"url": reverse(name), "label": label, "about": about,
-                          "public": action is None})  # fmt: skip
-    return items
+    return menus.menu_for(MENU, user)
 
 
 def hub(request):
