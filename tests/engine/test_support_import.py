@@ -138,6 +138,22 @@ def test_clean_csv_is_staged_with_typed_columns(tmp_path):
     assert rows[3]["rt"] == "007"
     assert outcome.staging_path == tmp_path / "staged.parquet"
     assert not (tmp_path / "staged.parquet.part").exists()
+    # The file holds the rows the outcome keeps in memory.
+    assert pl.read_parquet(outcome.staging_path).equals(outcome.frame())
+
+
+def test_rows_kept_in_memory_only_without_a_staging_path(tmp_path):
+    text = rows_text([person(), man(rt="7"), "x"])
+    staged = run(write(tmp_path, text), tmp_path)
+    (tmp_path / "memory").mkdir()
+    memory = run(write(tmp_path / "memory", text), tmp_path / "memory", staging_path=None)
+    assert memory.staging_path is None
+    assert memory.frame().schema == pl.Schema(LOAD_SCHEMA)
+    assert memory.frame().equals(pl.read_parquet(staged.staging_path))
+    assert sorted(p.name for p in (tmp_path / "memory").iterdir()) == [
+        "dukungan.csv",
+        "rejects.csv",
+    ]
 
 
 def test_reasons_are_typed_with_severity_column_and_message():

@@ -591,3 +591,31 @@ def test_inputs_are_checked(tmp_path):
             out_path=tmp_path / "out.parquet",
         )
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_staged_rows_as_a_frame_and_no_result_file(tmp_path):
+    """The service hands the staged rows over in memory and keeps the result in memory: the
+    same rows and counts as through the files."""
+    supporters = [supporter(nik(1)), supporter(nik(2)), supporter(nik(1)), supporter("123")]
+    register = [voter(nik(1)), voter(nik(2), status="tms", tms_code=1)]
+    by_file = verify(tmp_path, supporters, register)
+    staged = pl.read_parquet(tmp_path / "staged.parquet")
+    in_memory = verify_support(
+        staged,
+        pair_id=1,
+        register=tmp_path / "register_0.parquet",
+        reference_date=REFERENCE,
+        out_path=None,
+    )
+    assert in_memory.out_path is None and not (tmp_path / "result_2.parquet").exists()
+    assert in_memory.result is not None
+    assert in_memory.result.equals(by_file.frame)
+    assert by_file.outcome.result is not None and by_file.outcome.result.equals(by_file.frame)
+    assert in_memory.by_reason == by_file.outcome.by_reason
+    assert in_memory.as_dict()["result_file"] is None
+    assert by_file.frame["reason"].to_list() == [
+        None,
+        "deceased",
+        "double_same_pair",
+        "nik_invalid",
+    ]

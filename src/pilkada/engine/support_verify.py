@@ -235,7 +235,7 @@ class VerifyOutcome:
 
     pair_id: int
     reference_date: dt.date
-    out_path: Path
+    out_path: Path | None  # None: the rows are in ``result`` only
     rows: int
     by_status: dict[str, int]  # every SupportStatus value, zeros included
     by_reason: dict[str, int]  # every SupportReason value, zeros included
@@ -250,6 +250,9 @@ class VerifyOutcome:
     #: CPU seconds of the process per stage (all threads): comparable on a busy machine.
     stage_cpu_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    #: The rows written to ``out_path`` (RESULT_SCHEMA), so that a caller need not read the
+    #: file back.
+    result: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def hold_supporter_ids(self) -> list[int]:
@@ -273,7 +276,7 @@ class VerifyOutcome:
         return {
             "pair_id": self.pair_id,
             "reference_date": self.reference_date.isoformat(),
-            "result_file": str(self.out_path),
+            "result_file": str(self.out_path) if self.out_path else None,
             "rows": self.rows,
             "by_status": self.by_status,
             "by_reason": self.by_reason,
@@ -463,12 +466,12 @@ def _barred(barred: list[str] | None, keys: pl.DataFrame) -> pl.DataFrame:
 
 
 def verify_support(
-    staged: str | Path,
+    staged: str | Path | pl.DataFrame,
     *,
     pair_id: int,
     register: str | Path | Sequence[str | Path],
     reference_date: dt.date,
-    out_path: str | Path,
+    out_path: str | Path | None,
     prior: str | Path | Sequence[str | Path] | None = None,
     barred: str | Path | Sequence[str | Path] | None = None,
     check_pekerjaan: bool = True,
@@ -478,30 +481,37 @@ def verify_support(
     the rules, their order and which register row decides).
 
     ``staged`` is the Parquet file :func:`pilkada.engine.support_import.read_supporters`
-    wrote (``line``, ``nik``, ``nik_error``, ``tanggal_lahir``, ``kode_kelurahan``,
-    ``pekerjaan`` are used). ``register`` is one or more Parquet files of the region's
-    register (:data:`REGISTER_SCHEMA`; extra columns are ignored). ``prior`` (optional) holds
-    the supporters already on record for this election (:data:`PRIOR_SCHEMA`) -- every pair,
-    earlier uploads and rounds, *not* the rows of this file. ``barred`` (optional) holds the
-    NIK lists KPU uploaded (:data:`BARRED_SCHEMA`). ``reference_date`` is the day the age
-    rule counts to (the voting day: who is 17 by then is on the DPT). ``check_pekerjaan``
-    False ignores the occupation text (the NIK lists and the register still apply).
+    wrote, or the same rows as a frame (``line``, ``nik``, ``nik_error``, ``tanggal_lahir``,
+    ``kode_kelurahan``, ``pekerjaan`` are used). ``register`` is one or more Parquet files of
+    the region's register (:data:`REGISTER_SCHEMA`; extra columns are ignored). ``prior``
+    (optional) holds the supporters already on record for this election
+    (:data:`PRIOR_SCHEMA`) -- every pair, earlier uploads and rounds, *not* the rows of this
+    file. ``barred`` (optional) holds the NIK lists KPU uploaded (:data:`BARRED_SCHEMA`).
+    ``reference_date`` is the day the age rule counts to (the voting day: who is 17 by then
+    is on the DPT). ``check_pekerjaan`` False ignores the occupation text (the NIK lists
+    and the register still apply).
 
     Writes one row per supporter row, in file order, to ``out_path`` (Parquet,
-    :data:`RESULT_SCHEMA`; written under a temporary name and renamed) and returns the
-    counts. Nothing here touches a database.
+    :data:`RESULT_SCHEMA`; written under a temporary name and renamed; None writes nothing)
+    and returns the counts, with the rows in :attr:`VerifyOutcome.result`. Nothing here
+    touches a database.
     """
     started = time.perf_counter()
     clock = _Clock()
     register_paths = _paths(register)
     prior_paths = _paths(prior) if prior else None
     barred_paths = _paths(barred) if barred else None
-    out_path = Path(out_path)
+    out_path = Path(out_path) if out_path is not None else None
 
-    present = pl.read_parquet_schema(staged)
+    present = staged.schema if isinstance(staged, pl.DataFrame) else pl.read_parquet_schema(staged)
     _require(pl.DataFrame(schema=present), {"line": 0, "nik": 0, "nik_error": 0}, "staged")
-    wanted = ("line", "nik", "nik_error", "tanggal_lahir", "kode_kelurahan", "pekerjaan")
-    rows = pl.read_parquet(staged, columns=[c for c in wanted if c in present])
+    wanted = [c for c in ("line", "nik", "nik_error", "tanggal_lahir", "kode_kelurahan",
+                          "pekerjaan") if c in present]  # fmt: skip
+    rows = (
+        staged.select(wanted)
+        if isinstance(staged, pl.DataFrame)
+        else pl.read_parquet(staged, columns=wanted)
+    )
     for name, dtype in (("tanggal_lahir", pl.Date), ("kode_kelurahan", pl.String)):
         if name not in rows.columns:
             rows = rows.with_columns(pl.lit(None, dtype=dtype).alias(name))
@@ -546,10 +556,11 @@ def verify_support(
     )
     clock.lap("rules")
 
-    tmp = out_path.with_name(out_path.name + ".part")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    result.write_parquet(tmp, compression="lz4", statistics=False)
-    tmp.replace(out_path)
+    if out_path is not None:
+        tmp = out_path.with_name(out_path.name + ".part")
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        result.write_parquet(tmp, compression="lz4", statistics=False)
+        tmp.replace(out_path)
     clock.lap("write")
 
     held = result.filter(pl.col("reason") == SupportReason.DOUBLE_OTHER_PAIR.value).select(
@@ -571,6 +582,7 @@ def verify_support(
         regions=_regions(result),
         hold=hold,
         barred_sources=_counts(result["barred_source"].drop_nulls(), []),
+        result=result,
     )
     clock.lap("counts")
     outcome.stage_seconds = clock.wall

@@ -80,7 +80,8 @@ class SupportUploadResult:
     verification: dict
     held_other_pairs: int
     seconds: float
-    stages: dict  # seconds per stage: read, register, verify, load
+    stages: dict  # seconds per stage: read, register, verify, load (load_prepare,
+    # load_insert, load_rebuild: its parts), total
 
     def as_dict(self) -> dict:
         o = self.outcome
@@ -197,17 +198,23 @@ def _barred(*, election) -> pl.DataFrame:
     return frame.with_columns(pl.col("category").replace_strict(BARRED_LISTS, default=None))
 
 
-def _verify_inputs(*, election, staged: Path, work: Path, pair_from_batch=None) -> dict:
+def _verify_inputs(
+    *, election, staged: Path | pl.DataFrame, work: Path, pair_from_batch=None
+) -> dict:
     """Write the register rows of the staged NIKs, the prior supporters and the barred lists
     as Parquet files for the engine; returns their paths (and the register frame)."""
-    niks = pl.read_parquet(staged, columns=["nik"])["nik"]
+    if isinstance(staged, pl.DataFrame):
+        niks = staged["nik"]
+    else:
+        niks = pl.read_parquet(staged, columns=["nik"])["nik"]
     register = register_rows_for(election=election, niks=niks)
     paths = {
         "register": work / "register.parquet",
         "prior": work / "prior.parquet",
         "barred": work / "barred.parquet",
     }
-    register.write_parquet(paths["register"])
+    # Scratch files read once by the engine: fast codec, no statistics.
+    register.write_parquet(paths["register"], compression="lz4", statistics=False)
     _prior_frame(election=election, pair_from_batch=pair_from_batch).write_parquet(paths["prior"])
     _barred(election=election).write_parquet(paths["barred"])
     return {"paths": paths, "register": register.select("nik", "voter_id", "kelurahan_code")}
@@ -216,10 +223,16 @@ def _verify_inputs(*, election, staged: Path, work: Path, pair_from_batch=None) 
 def _deciding_voter_ids(result: pl.DataFrame, register: pl.DataFrame) -> pl.Series:
     """The register row the engine decided by, for each result row: the voter with the NIK
     in the result's register kelurahan (first by id); null when not found."""
-    ids = (
-        register.rename({"kelurahan_code": "register_kelurahan_code"})
-        .group_by("nik", "register_kelurahan_code")
-        .agg(pl.col("voter_id").min())
+    register = register.rename({"kelurahan_code": "register_kelurahan_code"})
+    # Most NIKs have one register row: only the others are grouped.
+    several = pl.col("nik").is_duplicated()
+    ids = pl.concat(
+        [
+            register.filter(~several).select("nik", "register_kelurahan_code", "voter_id"),
+            register.filter(several)
+            .group_by("nik", "register_kelurahan_code")
+            .agg(pl.col("voter_id").min()),
+        ]
     )
     joined = result.select("nik", "register_kelurahan_code").join(
         ids, on=["nik", "register_kelurahan_code"], how="left", maintain_order="left"
@@ -280,7 +293,7 @@ def upload_support_file(
             path,
             reference_date=election.voting_day,
             rejects_path=rejects,
-            staging_path=work / "staged.parquet",
+            staging_path=None,  # the rows stay in memory (outcome.frame())
             region_code=election.region_code,
             kelurahan_codes=_known_kelurahan(election),
             progress=progress,
@@ -335,36 +348,36 @@ def _load_verified(
         rejects_file=_relative(rejects),
         uploaded_by=actor_name(actor)[:150],
     )
-    staged = outcome.staging_path
+    # The staged rows as read (in memory; the staging file is the same rows).
+    rows = outcome.frame()
     mark = time.perf_counter()
-    inputs = _verify_inputs(election=election, staged=staged, work=work)
+    inputs = _verify_inputs(election=election, staged=rows, work=work)
     stages["register"] = time.perf_counter() - mark
     mark = time.perf_counter()
     verified = verify_support(
-        staged,
+        rows,
         pair_id=pair.pk,
         register=inputs["paths"]["register"],
         prior=inputs["paths"]["prior"],
         barred=inputs["paths"]["barred"],
         reference_date=election.voting_day,
-        out_path=work / "result.parquet",
+        out_path=None,  # the rows stay in memory (verified.result)
     )
     stages["verify"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    result = pl.read_parquet(verified.out_path)
-    rows = pl.read_parquet(staged)
+    result = verified.result
+    if result is None:  # pragma: no cover - verify_support always returns its rows
+        raise AssertionError("verify_support returned no rows")
     if result.height != rows.height:  # pragma: no cover - a bug in the engine
         raise AssertionError(f"{rows.height} rows staged, {result.height} verified")
     decided = result.select(
         "line", *_result_columns(result, _known_kelurahan(election))
     ).with_columns(register_voter_id=_deciding_voter_ids(result, inputs["register"]))
-    frame = rows.join(decided, on="line", how="left", maintain_order="left").with_columns(
-        election_id=pl.lit(election.pk, pl.Int64),
-        pair_id=pl.lit(pair.pk, pl.Int64),
-        batch_id=pl.lit(batch.pk, pl.Int64),
-        round=pl.lit(round, pl.Int64),
-        verfak_outcome=pl.lit(""),
-        objected=pl.lit(False),
+    if rows["line"].equals(decided["line"]):  # both in file order (the usual case)
+        frame = pl.concat([rows, decided.drop("line")], how="horizontal")
+    else:
+        frame = rows.join(decided, on="line", how="left", maintain_order="left")
+    frame = frame.with_columns(
         kelurahan_code=pl.col("kode_kelurahan").fill_null(""),
         nama=pl.col("nama").fill_null(""),
     )
@@ -372,7 +385,12 @@ def _load_verified(
         [pl.col(c).fill_null("") for c in ("tempat_lahir", "jenis_kelamin", "alamat", "rt", "rw",
                                           "pekerjaan", "quality_flags")]
     )  # fmt: skip
+    # The same on every row: written into the statement, not row by row.
+    constants = {"election_id": election.pk, "pair_id": pair.pk, "batch_id": batch.pk,
+                 "round": round, "verfak_outcome": "", "objected": False}  # fmt: skip
     table = Supporter._meta.db_table
+    # Parts of the load stage (they add up to it with the holds): frame, rows, indexes.
+    stages["load_prepare"] = time.perf_counter() - mark
     # A first large list goes into a (nearly) empty table: its indexes and foreign keys are
     # dropped and built once afterwards, in this transaction (voters' bulk_load).
     with bulk_load(table=table, incoming_rows=frame.height):
@@ -382,9 +400,14 @@ def _load_verified(
                 connection.connection,
                 connection.vendor,
                 table,
-                SUPPORTER_COLUMNS,
+                [c for c in SUPPORTER_COLUMNS if c not in constants],
                 frame.iter_slices(200_000),
+                constants=constants,
             )
+        stages["load_insert"] = time.perf_counter() - mark - stages["load_prepare"]
+    stages["load_rebuild"] = (
+        time.perf_counter() - mark - stages["load_prepare"] - stages["load_insert"]
+    )
     if loaded != outcome.persons:  # pragma: no cover - a bug
         raise AssertionError(f"loaded {loaded} of {outcome.persons} rows")
     held = _hold_other_pairs(verified.hold_supporter_ids)
@@ -574,9 +597,11 @@ def reverify_batch(*, batch: SupportBatch, actor, check_window: bool = True) -> 
             verified = verify_support(
                 work / "staged.parquet", pair_id=pair.pk, register=inputs["paths"]["register"],
                 prior=inputs["paths"]["prior"], barred=inputs["paths"]["barred"],
-                reference_date=election.voting_day, out_path=work / "result.parquet",
+                reference_date=election.voting_day, out_path=None,
             )  # fmt: skip
-            result = pl.read_parquet(verified.out_path)
+            result = verified.result
+            if result is None:  # pragma: no cover - verify_support always returns its rows
+                raise AssertionError("verify_support returned no rows")
             decided = result.select("line", *_result_columns(result, _known_kelurahan(election)))
             decided = decided.with_columns(
                 register_voter_id=_deciding_voter_ids(result, inputs["register"])
