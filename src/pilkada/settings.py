@@ -263,6 +263,9 @@ PILKADA_ADHOC_DOCUMENT_MAX_BYTES = 2 * 1024 * 1024
 # KPPS must be formed this many days before voting day (27 Nov - 22 = 5 Nov 2024, the end of
 # the pembentukan stage); Pantarlih by the first day of coklit (from the schedule).
 PILKADA_ADHOC_KPPS_DEADLINE_DAYS = 22
+# The checks run inside the page's request up to this many applications (a kelurahan, a
+# city: a few seconds); a larger scope (a province) runs them as a background job.
+PILKADA_ADHOC_CHECK_INLINE_MAX = 5000
 # The site's public address (https://pilkada.kpu.example), for links mailed from the command
 # line; pages use the request's own address.
 PILKADA_SITE_URL = os.environ.get("PILKADA_SITE_URL", "")

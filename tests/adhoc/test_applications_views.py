@@ -104,6 +104,38 @@ def test_run_the_checks_with_htmx(client, apps, pps_gambir, audit_log):
     assert b'data-testid="check-error"' in response.content
 
 
+def test_a_large_scope_runs_the_checks_as_a_background_job(
+    client, apps, kpu_dki, settings, audit_log
+):
+    """Above PILKADA_ADHOC_CHECK_INLINE_MAX applications the page queues job kind
+    ``adhoc.check`` (same service, same officer) instead of checking inside the request."""
+    from pilkada.jobs.models import Job
+    from pilkada.jobs.services import run
+
+    settings.PILKADA_ADHOC_CHECK_INLINE_MAX = 3
+    client.force_login(kpu_dki)
+    response = client.post(
+        reverse("adhoc:applications_check"), {"badan": "", "wilayah": ""}, HTTP_HX_REQUEST="true"
+    )
+    job = Job.objects.get(kind="adhoc.check")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("jobs:detail", kwargs={"job_id": job.pk})
+    assert job.params["region_prefix"] == "31" and job.actor == "kpu-dki"
+    apps["kpps"].refresh_from_db()
+    assert apps["kpps"].eligibility == "pending"  # queued, not run in the request
+    run(job.pk)  # what the worker does
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["lamaran"] == 5
+    apps["kpps"].refresh_from_db()
+    assert apps["kpps"].eligibility == "ineligible"
+    assert [e.action for e in audit_log()] == ["jobs.start", "adhoc.check"]
+    # Up to the setting, the page checks inside the request as before.
+    settings.PILKADA_ADHOC_CHECK_INLINE_MAX = 5
+    response = client.post(reverse("adhoc:applications_check"), {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and Job.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_bawaslu_reads_without_the_buttons(client, apps, bawaslu_dki):
     client.force_login(bawaslu_dki)

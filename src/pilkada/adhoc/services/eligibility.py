@@ -197,3 +197,37 @@ def _write_back(result: pl.DataFrame) -> None:
             [checked_at],
         )
         cursor.execute(f"DROP TABLE {_TEMP}")
+
+
+def checks_in_background(*, election, actor, body: str | None = None, region_prefix: str = ""):
+    """Whether the checks of this scope are many enough to run as a background job rather
+    than inside the request (more than ``PILKADA_ADHOC_CHECK_INLINE_MAX`` submitted
+    applications)."""
+    scope = getattr(actor, "region_code", "") if actor is not None else ""
+    prefix = region_prefix or scope or election.region_code
+    rows = Application.objects.filter(
+        election=election, state=Application.State.SUBMITTED, region_code__startswith=prefix
+    )
+    if body:
+        rows = rows.filter(body=body)
+    return rows.count() > int(settings.PILKADA_ADHOC_CHECK_INLINE_MAX)
+
+
+def start_checks_job(*, election, actor, body: str | None = None, region_prefix: str = ""):
+    """Queue :func:`run_checks` as job kind ``adhoc.check`` with the same actor. The cheap
+    refusals happen here first (unknown body, no permission, closed window): a job is never
+    queued only to fail on them."""
+    from pilkada.jobs.services import start_job
+
+    if body and body not in Body.values:
+        raise ValueError(f"unknown body {body!r}")
+    scope = getattr(actor, "region_code", "") if actor is not None else ""
+    prefix = region_prefix or scope or election.region_code
+    bodies_for(actor, region_code=prefix, body=body)
+    require_open(election=election, action=STAGE_ACTION)
+    return start_job(
+        kind="adhoc.check",
+        actor=actor,
+        params={"election_id": election.pk, "body": body or "", "region_prefix": prefix},
+        region_code=prefix,
+    )

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -37,7 +37,13 @@ from ..models.applications import REASONS, WARNINGS
 from ..selectors import applications as selectors
 from ..services.documents_check import DocumentsCheckRefused, record_documents_check
 from ..services.eligibility import ACTION as CHECK_ACTION
-from ..services.eligibility import STAGE_ACTION, bodies_for, run_checks
+from ..services.eligibility import (
+    STAGE_ACTION,
+    bodies_for,
+    checks_in_background,
+    run_checks,
+    start_checks_job,
+)
 
 PAGE_SIZE = 50
 
@@ -142,7 +148,16 @@ def check(request):
     election = _election()
     filters = _filters(request.POST)
     result, error = None, None
+    scope = {"body": filters["body"] or None, "region_prefix": filters["region"]}
     try:
+        if checks_in_background(election=election, actor=request.user, **scope):
+            job = start_checks_job(election=election, actor=request.user, **scope)
+            target = reverse("jobs:detail", kwargs={"job_id": job.pk})
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
         result = run_checks(
             election=election,
             actor=request.user,
