@@ -277,3 +277,28 @@ def test_the_database_refuses_one_person_active_in_two_bodies(election, make_app
     first.save()
     Member.objects.create(election=election, nik=pps.nik, body="kpps",
                           region_code=kpps.region_code, application=kpps)  # fmt: skip
+
+
+def test_a_selected_applicant_who_cannot_be_seated_leaves_the_seat_to_the_reserve(
+    election, pps_gambir, make_opening, ranked
+):
+    """Two seats; the second selected withdrew after the ranking: the best reserve who may
+    be seated takes the seat (an ineligible reserve is passed over), and a full area takes
+    no reserve."""
+    make_opening("kpps", TPS1, 2)
+    make_opening("kpps", TPS2, 1)
+    first = ranked("kpps", TPS1, rank=1)
+    ranked("kpps", TPS1, rank=2, state="withdrawn")
+    ranked("kpps", TPS1, "reserve", rank=3, eligibility="ineligible")
+    best = ranked("kpps", TPS1, "reserve", rank=4)
+    ranked("kpps", TPS1, "reserve", rank=5)
+    full = ranked("kpps", TPS2, rank=1)
+    ranked("kpps", TPS2, rank=2)  # beyond the seats: no_seat, nothing to fill
+    ranked("kpps", TPS2, "reserve", rank=3)
+    out = seat_members(election=election, actor=pps_gambir, body="kpps", sk_number="SK/02/2024")
+    assert {a.member.application_id for a in out.seated} == {first.pk, best.pk, full.pk}
+    assert [a.member.application_id for a in out.from_reserve] == [best.pk]
+    assert sorted(s.reason for s in out.refused) == ["no_seat", "withdrawn"]
+    assert out.open_seats == 0
+    entry = AuditEntry.objects.filter(action="adhoc.seat").get()
+    assert entry.new["from_reserve"] == [best.pk]

@@ -172,6 +172,8 @@ class Seating:
     areas: int = 0
     seated: list[Account] = field(default_factory=list)
     refused: list[Skipped] = field(default_factory=list)
+    #: Reserves seated (also in ``seated``) where a selected applicant could not be.
+    from_reserve: list[Account] = field(default_factory=list)
     #: Seats still free in the areas after this seating.
     open_seats: int = 0
 
@@ -183,6 +185,7 @@ class Seating:
             "areas": self.areas,
             "seated": [a.as_dict() for a in self.seated],
             "refused": [s.as_dict() for s in self.refused],
+            "from_reserve": [a.member.application.number for a in self.from_reserve],
             "open_seats": self.open_seats,
         }
 
@@ -382,6 +385,10 @@ class _Seated:
             self.married.setdefault(application.region_code, set()).add(application.nkk)
 
 
+#: Refusals that leave no seat to fill from the reserve (the area is full, or has no opening).
+NO_FILL = frozenset({"no_seat", "no_opening"})
+
+
 def _ranked(queryset):
     return queryset.order_by("region_code", F("rank").asc(nulls_last=True), "number")
 
@@ -463,6 +470,24 @@ def seat_members(
             )  # fmt: skip
             seated.add(application)
             filled[area] += 1
+        # A selected applicant who cannot be seated leaves the seat to the area's reserve, in
+        # the order of the ranking, as a replacement does.
+        short = {s.application.region_code for s in result.refused if s.reason not in NO_FILL}
+        for area in sorted(short):
+            while filled[area] < openings[area].seats:
+                reserve, _passed = _next_reserve(
+                    election=election, body=body, region_code=area, seated=seated
+                )
+                if reserve is None:
+                    break
+                account = _seat_one(
+                    election=election, application=reserve, sk_number=sk, taken=taken,
+                    link_base=link_base,
+                )  # fmt: skip
+                result.seated.append(account)
+                result.from_reserve.append(account)
+                seated.add(reserve)
+                filled[area] += 1
         result.open_seats = sum(max(0, o.seats - filled[a]) for a, o in openings.items())
         record_audit(
             actor=actor,
@@ -484,6 +509,7 @@ def seat_members(
                 "refused": [
                     {"application": s.application.pk, "reason": s.reason} for s in result.refused
                 ],
+                "from_reserve": [a.member.application_id for a in result.from_reserve],
                 "open_seats": result.open_seats,
             },
         )
@@ -493,12 +519,14 @@ def seat_members(
 # -- replacement (PAW) ---------------------------------------------------------------------
 
 
-def _next_reserve(*, election, member: Member, seated: _Seated) -> tuple[Application | None, list]:
-    """The area's reserve to seat in ``member``'s place, and the ones passed over."""
+def _next_reserve(
+    *, election, body: str, region_code: str, seated: _Seated
+) -> tuple[Application | None, list]:
+    """The area's best-ranked reserve who may be seated, and the ones passed over."""
     skipped: list[Skipped] = []
     reserves = _ranked(
         Application.objects.select_for_update(of=("self",)).filter(
-            election=election, body=member.body, region_code=member.region_code,
+            election=election, body=body, region_code=region_code,
             result=Application.Result.RESERVE, member__isnull=True,
         )
     )  # fmt: skip
@@ -591,7 +619,10 @@ def replace_member(
                     result=Application.Result.RESERVE, member__isnull=True,
                 ).values("nik"),
             )  # fmt: skip
-            reserve, out.skipped = _next_reserve(election=election, member=member, seated=seated)
+            reserve, out.skipped = _next_reserve(
+                election=election, body=member.body, region_code=member.region_code,
+                seated=seated,
+            )  # fmt: skip
             if reserve is not None:
                 out.new = _seat_one(
                     election=election, application=reserve,
