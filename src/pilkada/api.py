@@ -7,6 +7,7 @@ only mounts them. Public endpoints return aggregates only, never personal data.
 
 from ninja import NinjaAPI
 
+from pilkada.adhoc.api import router as adhoc_router
 from pilkada.core.api import router as core_router
 from pilkada.regions.api import router as regions_router
 from pilkada.schedule.api import router as schedule_router
@@ -23,3 +24,4 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/schedule", schedule_router)
 api.add_router("/regions", regions_router)
+api.add_router("/adhoc", adhoc_router)

@@ -54,3 +54,16 @@ def test_unknown_or_malformed_region_is_404(client, demo):
 
 def test_no_election_is_404(client):
     assert client.get("/api/v1/election").status_code == 404
+
+
+def test_adhoc_openings_are_public_aggregates(client, demo, election_today):
+    from pilkada.adhoc.services.openings import derive_openings
+
+    derive_openings(election=demo.election, actor="test")
+    everything = {r["body"]: r for r in client.get("/api/v1/adhoc/openings").json()}
+    assert set(everything) == {"ppk", "pps", "kpps", "pantarlih"}
+    assert everything["ppk"]["seats"] == 5 * everything["ppk"]["areas"] > 0
+    gambir = {r["body"]: r for r in client.get("/api/v1/adhoc/openings?region=31.71.01").json()}
+    assert gambir["ppk"] == {"body": "ppk", "areas": 1, "seats": 5}
+    assert gambir["kpps"]["seats"] == 7 * gambir["kpps"]["areas"]
+    assert client.get("/api/v1/adhoc/openings?region=31x").status_code == 404
