@@ -15,18 +15,15 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
+from .rules_members import ikatan_perkawinan
+
 __all__ = [
-    "KAWIN",
     "SeatedMember",
     "bukan_anggota_partai",
     "bukan_pendukung_perseorangan",
     "tanpa_ikatan_perkawinan",
     "tidak_menjabat_di_badan_lain",
 ]
-
-#: Status kawin "married" (Dukcapil's code).
-KAWIN = "S"
-
 
 @dataclass(frozen=True)
 class SeatedMember:
@@ -73,15 +70,14 @@ def tanpa_ikatan_perkawinan(
     region_code: str,
     members: Iterable[SeatedMember],
 ) -> bool:
-    """PKPU 8/2022: no marriage tie with a member of the same body in the same area. The data
-    can show a tie only as the same family card (NKK) with both people married (status kawin
-    ``S``): a parent and an unmarried adult child share the NKK but are not a tie. ``nkk`` and
-    ``status_kawin`` are the form's, else the register's."""
-    if status_kawin != KAWIN or not nkk:
-        return True
+    """PKPU 8/2022: no marriage tie (:func:`~pilkada.adhoc.rules_members.ikatan_perkawinan`:
+    the same NKK, both married; a parent and an unmarried adult child share the NKK but are
+    not a tie) with a member of the same body in the same area. ``nkk`` and ``status_kawin``
+    are the form's, else the register's."""
     return not any(
-        m.status_kawin == KAWIN
-        and m.nkk == nkk
+        ikatan_perkawinan(
+            nkk_a=nkk, status_kawin_a=status_kawin, nkk_b=m.nkk, status_kawin_b=m.status_kawin
+        )
         and m.body == body
         and m.region_code == region_code
         and m.nik != nik

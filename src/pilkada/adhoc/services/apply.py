@@ -30,7 +30,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from pilkada.audit.services import record_audit
 from pilkada.core import clock
+from pilkada.core.mail import mail_enabled, send_after_commit
 from pilkada.core.masking import mask_address, mask_birth_date, mask_name, mask_nik
 from pilkada.engine.nik import NikError, nik_date_agrees, validate_nik, validate_nkk
 from pilkada.regions.models import Region
@@ -636,15 +636,11 @@ def _create(*, election, body: str, values: dict, code: str, today) -> Applicati
 # --- mail -----------------------------------------------------------------------------------
 
 
-def _mail_enabled() -> bool:
-    return settings.EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend"
-
-
 def _queue_mail(submission: Submission) -> None:
     """Send the number and the access code once the application is committed. A mail that
     fails is logged (without the address) and the page says so; the application stands."""
     application = submission.application
-    if not _mail_enabled():
+    if not mail_enabled():
         submission.mail = "failed"
         return
     context = {
@@ -656,19 +652,10 @@ def _queue_mail(submission: Submission) -> None:
     }
     subject = _("Nomor pendaftaran badan ad hoc %(number)s") % {"number": application.number}
     text = render_to_string("adhoc/apply/receipt_mail.txt", context)
-    email = application.email
-    submission.mail = "pending"
-
-    def send():
-        try:
-            send_mail(subject, text, None, [email], fail_silently=False)
-        except Exception as exc:
-            log.warning("application receipt mail failed: %s", type(exc).__name__)
-            submission.mail = "failed"
-        else:
-            submission.mail = "sent"
-
-    transaction.on_commit(send)
+    send_after_commit(
+        subject=subject, text=text, to=application.email, record=submission,
+        what="application receipt", log=log,
+    )  # fmt: skip
 
 
 # --- the applicant's changes ----------------------------------------------------------------

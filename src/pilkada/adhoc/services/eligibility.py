@@ -30,8 +30,8 @@ from pilkada.engine.adhoc_eligibility import (
     check_applications,
     count_codes,
 )
-from pilkada.engine.dbload import insert_frames
 from pilkada.schedule.gate import require_open
+from pilkada.voters.services.common import update_from_frame
 
 from ..access import BODY_RECRUITERS, require_for_body
 from ..models import Application, Body
@@ -76,6 +76,12 @@ def bodies_for(actor, *, region_code: str, body: str | None = None) -> list[str]
     return [b for b in wanted if getattr(actor, "role", "") in BODY_RECRUITERS[b]]
 
 
+def _prefix(*, election, actor, region_prefix: str) -> str:
+    """The region checked: ``region_prefix``, else the actor's region, else the election's."""
+    scope = getattr(actor, "region_code", "") if actor is not None else ""
+    return region_prefix or scope or election.region_code
+
+
 @dataclass
 class CheckOutcome:
     region_prefix: str
@@ -113,8 +119,7 @@ def run_checks(
     False only for set-up and benchmarks)."""
     if body and body not in Body.values:
         raise ValueError(f"unknown body {body!r}")
-    scope = getattr(actor, "region_code", "") if actor is not None else ""
-    prefix = region_prefix or scope or election.region_code
+    prefix = _prefix(election=election, actor=actor, region_prefix=region_prefix)
     bodies = bodies_for(actor, region_code=prefix, body=body)
     if check_window:
         require_open(election=election, action=STAGE_ACTION)
@@ -170,41 +175,27 @@ def run_checks(
 
 def _write_back(result: pl.DataFrame) -> None:
     """Every application's outcome in one UPDATE joined to a temporary table of results."""
-    table = Application._meta.db_table
-    now = timezone.now()
-    frame = result.with_columns(
-        pl.col("register_voter_id").cast(pl.Int64),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_TEMP} (id bigint PRIMARY KEY, eligibility varchar(10), "
-            f"reasons varchar(255), warnings varchar(255), register_voter_id bigint)"
-        )
-        with connection.wrap_database_errors:
-            insert_frames(
-                connection.connection,
-                connection.vendor,
-                _TEMP,
-                ["id", "eligibility", "reasons", "warnings", "register_voter_id"],
-                [frame],
-            )
-        checked_at = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(
-            f"UPDATE {table} SET eligibility = r.eligibility, eligibility_reasons = r.reasons, "
-            f"eligibility_warnings = r.warnings, register_voter_id = r.register_voter_id, "
-            f"eligibility_checked_at = %s FROM {_TEMP} r WHERE {table}.id = r.id",
-            [checked_at],
-        )
-        cursor.execute(f"DROP TABLE {_TEMP}")
+    frame = result.select(
+        "id", "eligibility", eligibility_reasons="reasons", eligibility_warnings="warnings",
+        register_voter_id=pl.col("register_voter_id").cast(pl.Int64),
+    )  # fmt: skip
+    checked_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    update_from_frame(
+        Application._meta.db_table,
+        frame,
+        {"eligibility": "varchar(10)", "eligibility_reasons": "varchar(255)",
+         "eligibility_warnings": "varchar(255)", "register_voter_id": "bigint"},
+        temp=_TEMP,
+        extra_sets="eligibility_checked_at = %s",
+        params=[checked_at],
+    )  # fmt: skip
 
 
 def checks_in_background(*, election, actor, body: str | None = None, region_prefix: str = ""):
     """Whether the checks of this scope are many enough to run as a background job rather
     than inside the request (more than ``PILKADA_ADHOC_CHECK_INLINE_MAX`` submitted
     applications)."""
-    scope = getattr(actor, "region_code", "") if actor is not None else ""
-    prefix = region_prefix or scope or election.region_code
+    prefix = _prefix(election=election, actor=actor, region_prefix=region_prefix)
     rows = Application.objects.filter(
         election=election, state=Application.State.SUBMITTED, region_code__startswith=prefix
     )
@@ -221,8 +212,7 @@ def start_checks_job(*, election, actor, body: str | None = None, region_prefix:
 
     if body and body not in Body.values:
         raise ValueError(f"unknown body {body!r}")
-    scope = getattr(actor, "region_code", "") if actor is not None else ""
-    prefix = region_prefix or scope or election.region_code
+    prefix = _prefix(election=election, actor=actor, region_prefix=region_prefix)
     bodies_for(actor, region_code=prefix, body=body)
     require_open(election=election, action=STAGE_ACTION)
     return start_job(

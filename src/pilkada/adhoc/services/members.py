@@ -37,7 +37,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -51,6 +50,7 @@ from django.utils.translation import gettext_lazy
 from pilkada.accounts.permissions import is_operator
 from pilkada.accounts.services import create_user
 from pilkada.audit.services import record_audit
+from pilkada.core.mail import mail_enabled, send_after_commit
 from pilkada.regions.codes import InvalidRegionCode, normalize_region_code
 from pilkada.schedule.gate import require_open
 
@@ -250,10 +250,6 @@ def _site_url(link_base: str) -> str:
     return (link_base or getattr(settings, "PILKADA_SITE_URL", "") or "").rstrip("/")
 
 
-def _mail_enabled() -> bool:
-    return settings.EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend"
-
-
 def account_link(user, *, link_base: str = "") -> str:
     """The one-time set-password link of ``user`` (absolute when the site's address is
     known, else the path)."""
@@ -299,7 +295,7 @@ def _new_account(*, application: Application, body: str, area: str, taken) -> ob
 
 def _queue_mail(account: Account, *, email: str, election, link_base: str) -> None:
     """Mail the link once the seating is committed (never for a rolled-back one)."""
-    if not email or not _mail_enabled() or not _site_url(link_base):
+    if not email or not mail_enabled() or not _site_url(link_base):
         account.mail = "none"
         return
     context = {
@@ -313,18 +309,9 @@ def _queue_mail(account: Account, *, email: str, election, link_base: str) -> No
     }
     subject = _("Akun %(body)s Anda: buat kata sandi") % {"body": context["body"]}
     body = render_to_string("adhoc/members/account_mail.txt", context)
-    account.mail = "pending"
-
-    def send():
-        try:
-            send_mail(subject, body, None, [email], fail_silently=False)
-        except Exception as exc:  # a lost mail must not undo the seating
-            log.warning("member account mail failed: %s", type(exc).__name__)
-            account.mail = "failed"
-        else:
-            account.mail = "sent"
-
-    transaction.on_commit(send)
+    send_after_commit(
+        subject=subject, text=body, to=email, record=account, what="member account", log=log
+    )
 
 
 def _seat_one(

@@ -49,9 +49,9 @@ from django.utils import timezone
 
 from pilkada.accounts.permissions import can, in_scope, is_operator
 from pilkada.audit.services import record_audit
-from pilkada.engine.dbload import insert_frames
 from pilkada.engine.tabular_read import ColumnSpec, FileProblem, FileRejected, open_table
 from pilkada.schedule.gate import require_open
+from pilkada.voters.services.common import update_from_frame
 
 from ..access import can_for_body, require_for_body
 from ..models import Application, Body, Opening, SelectionAnnouncement
@@ -105,7 +105,6 @@ _SCORE_ALIASES = {
     "interview_score": ("nilai_wawancara", "nilai", "score"),
 }
 _TEMP = "adhoc_selection_tmp"
-UPDATE_BATCH_ROWS = 200_000
 
 
 class SelectionRefused(Exception):
@@ -344,36 +343,10 @@ def _update_applications(frame: pl.DataFrame, columns: dict[str, str], extra_set
                          params: tuple = ()) -> int:  # fmt: skip
     """UPDATE the applications of ``frame`` (``id`` + ``columns``: name -> SQL type) from a
     temporary table, in the caller's transaction. Returns the rows updated."""
-    if frame.height == 0:
-        return 0
-    table = Application._meta.db_table
-    vendor = connection.vendor
-    connection.ensure_connection()
-    defs = ", ".join(f"{name} {sqltype}" for name, sqltype in columns.items())
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
-        suffix = " ON COMMIT DROP" if vendor == "postgresql" else ""
-        cursor.execute(f"CREATE TEMP TABLE {_TEMP} (id bigint PRIMARY KEY, {defs}){suffix}")
-    names = ["id", *columns]
-    with connection.wrap_database_errors:
-        insert_frames(
-            connection.connection, vendor, _TEMP, names,
-            (frame.select(names).slice(i, UPDATE_BATCH_ROWS)
-             for i in range(0, frame.height, UPDATE_BATCH_ROWS)),
-        )  # fmt: skip
-    sets = ", ".join(f"{name} = t.{name}" for name in columns)
-    if extra_sets:
-        sets += f", {extra_sets}"
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(f"ANALYZE {_TEMP}")
-        cursor.execute(
-            f"UPDATE {table} SET {sets} FROM {_TEMP} AS t WHERE {table}.id = t.id", params
-        )
-        updated = cursor.rowcount
-        if vendor != "postgresql":
-            cursor.execute(f"DROP TABLE {_TEMP}")
-    return updated
+    return update_from_frame(
+        Application._meta.db_table, frame, columns, temp=_TEMP, extra_sets=extra_sets,
+        params=params,
+    )  # fmt: skip
 
 
 def _outcome_changed() -> pl.Expr:

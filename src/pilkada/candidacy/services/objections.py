@@ -29,9 +29,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -40,6 +38,7 @@ from django.utils.translation import gettext as _
 from pilkada.accounts import permissions
 from pilkada.audit.services import record_audit
 from pilkada.core import clock
+from pilkada.core.mail import mail_enabled, send_after_commit
 from pilkada.core.masking import mask_name
 from pilkada.schedule.gate import require_open
 from pilkada.voters.services.common import actor_name
@@ -326,15 +325,11 @@ def file_objection(
     return filing
 
 
-def _mail_enabled() -> bool:
-    return settings.EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend"
-
-
 def _queue_receipt_mail(filing: Filing, email: str) -> None:
     """Send the receipt by mail once the objection is committed (never for a rolled-back
     one). The text is rendered now, in the page's language. A mail that fails is logged
     (without the address) and the page says so; the objection stands."""
-    if not _mail_enabled():
+    if not mail_enabled():
         filing.mail = "failed"
         return
     context = {
@@ -346,18 +341,9 @@ def _queue_receipt_mail(filing: Filing, email: str) -> None:
     }
     subject = _("Tanda terima keberatan dukungan %(receipt)s") % {"receipt": filing.receipt}
     body = render_to_string("candidacy/cek_nik/receipt_mail.txt", context)
-    filing.mail = "pending"
-
-    def send():
-        try:
-            send_mail(subject, body, None, [email], fail_silently=False)
-        except Exception as exc:
-            log.warning("objection receipt mail failed: %s", type(exc).__name__)
-            filing.mail = "failed"
-        else:
-            filing.mail = "sent"
-
-    transaction.on_commit(send)
+    send_after_commit(
+        subject=subject, text=body, to=email, record=filing, what="objection receipt", log=log
+    )
 
 
 def resolve_objection(*, objection: SupportObjection, actor, status: str, note: str):

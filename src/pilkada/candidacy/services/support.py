@@ -35,7 +35,7 @@ from pilkada.engine.support_import import Progress, read_supporters
 from pilkada.engine.support_verify import verify_support
 from pilkada.regions.models import Region
 from pilkada.schedule.gate import Decision, require_open
-from pilkada.voters.services.common import actor_name, read_frame
+from pilkada.voters.services.common import actor_name, read_frame, update_from_frame
 from pilkada.voters.services.imports import bulk_load
 
 from .. import rules
@@ -502,8 +502,12 @@ def reference_day(election) -> dt.date:
 # ---------------------------------------------------------------------------------------
 
 _UPDATE_TEMP = "candidacy_tmp_supporter_result"
-_UPDATED = ("vermin_status", "vermin_reason", "region_code", "register_voter_id",
-            "verfak_status", "status")  # fmt: skip
+#: The columns verifying again writes, with the SQL type of their temporary column.
+_UPDATED = {
+    "vermin_status": "varchar(8)", "vermin_reason": "varchar(30)",
+    "region_code": "varchar(10)", "register_voter_id": "bigint",
+    "verfak_status": "varchar(8)", "status": "varchar(8)",
+}  # fmt: skip
 
 
 def _batch_staged(batch: SupportBatch, path: Path) -> pl.DataFrame:
@@ -547,29 +551,7 @@ def _overall_status(frame: pl.DataFrame) -> pl.Series:
 
 def _write_back(frame: pl.DataFrame) -> int:
     """UPDATE the supporter rows of ``frame`` (id + _UPDATED) in one statement."""
-    connection.ensure_connection()
-    table = Supporter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_UPDATE_TEMP}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_UPDATE_TEMP} (id bigint PRIMARY KEY, "
-            "vermin_status varchar(8), vermin_reason varchar(30), region_code varchar(10), "
-            "register_voter_id bigint, verfak_status varchar(8), status varchar(8))"
-        )
-    try:
-        with connection.wrap_database_errors:
-            insert_frames(
-                connection.connection, connection.vendor, _UPDATE_TEMP, ["id", *_UPDATED], [frame]
-            )
-        sets = ", ".join(f"{c} = t.{c}" for c in _UPDATED)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM {_UPDATE_TEMP} t WHERE {table}.id = t.id"
-            )
-            return cursor.rowcount
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_UPDATE_TEMP}")
+    return update_from_frame(Supporter._meta.db_table, frame, _UPDATED, temp=_UPDATE_TEMP)
 
 
 def reverify_batch(*, batch: SupportBatch, actor, check_window: bool = True) -> dict:

@@ -1,5 +1,6 @@
-"""What the register's services share: the name an actor is recorded under, and reading a
-query's rows into a Polars frame set-based (no ORM object per row)."""
+"""What the register's services (and the other apps' bulk services) share: the name an actor
+is recorded under, reading a query's rows into a Polars frame and updating a table's rows
+from a frame, set-based (no ORM object per row)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import io
 import polars as pl
 from django.db import connection
 
-__all__ = ["actor_name", "read_frame"]
+from pilkada.engine.dbload import insert_frames
+
+__all__ = ["actor_name", "read_frame", "update_from_frame"]
+
+#: Rows per chunk loaded into the temporary table of :func:`update_from_frame`.
+UPDATE_BATCH_ROWS = 200_000
 
 
 def actor_name(actor) -> str:
@@ -94,3 +100,49 @@ def _cast(name: str, dtype, source, text_nulls_as_empty: bool) -> pl.Expr:
             return col.is_in(["t", "true", "1", "True"])
         return col.cast(pl.Boolean)
     return col.cast(dtype, strict=False)
+
+
+def update_from_frame(
+    table: str,
+    frame: pl.DataFrame,
+    columns: dict[str, str],
+    *,
+    temp: str,
+    extra_sets: str = "",
+    params: tuple | list = (),
+) -> int:
+    """UPDATE ``table``'s rows whose ``id`` is in ``frame`` with ``frame``'s ``columns``
+    (name -> SQL type of the temporary column), in one statement joined to a temporary table
+    ``temp`` that ``insert_frames`` fills (COPY on PostgreSQL, ``executemany`` on SQLite), in
+    the caller's transaction. ``extra_sets``: more SET clauses, with ``params``. Returns the
+    rows updated."""
+    if frame.height == 0:
+        return 0
+    vendor = connection.vendor
+    connection.ensure_connection()
+    defs = ", ".join(f"{name} {sqltype}" for name, sqltype in columns.items())
+    names = ["id", *columns]
+    # A failed statement leaves nothing behind: on PostgreSQL the table goes with the
+    # transaction (ON COMMIT DROP, or the rollback); on SQLite the next call drops it first.
+    suffix = " ON COMMIT DROP" if vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} (id bigint PRIMARY KEY, {defs}){suffix}")
+    with connection.wrap_database_errors:
+        insert_frames(
+            connection.connection, vendor, temp, names,
+            (frame.select(names).slice(i, UPDATE_BATCH_ROWS)
+             for i in range(0, frame.height, UPDATE_BATCH_ROWS)),
+        )  # fmt: skip
+    sets = ", ".join(f"{name} = t.{name}" for name in columns)
+    if extra_sets:
+        sets += f", {extra_sets}"
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(f"ANALYZE {temp}")
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM {temp} AS t WHERE {table}.id = t.id", params
+        )
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return updated
